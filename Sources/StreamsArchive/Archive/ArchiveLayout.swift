@@ -1,0 +1,58 @@
+/// The archive's directory tree under its root, as SPEC.md lays it out.
+public struct ArchiveLayout: Sendable {
+    public let root: String
+
+    public init(root: String) {
+        self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+    }
+
+    public var eventsDirectory: String { "\(root)/events" }
+    public var rejectedDirectory: String { "\(root)/rejected" }
+    /// Where each live writer keeps its lock and the journal of files it opened, for crash recovery.
+    public var writersDirectory: String { "\(root)/_writers" }
+
+    public func path(_ directory: PartitionDirectory) -> String { "\(root)/\(directory.relativePath)" }
+    public func reportDirectory(_ date: UTCDate) -> String { "\(root)/reports/date=\(date)" }
+    public func timelineDirectory(_ date: UTCDate) -> String { "\(root)/timelines/date=\(date)" }
+}
+
+/// File names inside a partition.
+///
+/// A file being written is `_inprogress-<writer>-<seq>.jsonl.gz.part`: the leading `_` makes Spark and Hive skip it,
+/// and the suffix keeps it out of `*.jsonl.gz` globs (DuckDB, shells). When finished it is renamed to
+/// `part-<writer>-<seq>.jsonl.gz`. Writer ids are unique per process, so receivers sharing a root never collide.
+public enum ArchiveFileName {
+    static let inProgressPrefix = "_inprogress-"
+    static let inProgressSuffix = ".jsonl.gz.part"
+    static let finishedPrefix = "part-"
+    public static let finishedSuffix = ".jsonl.gz"
+
+    public static func inProgress(writer: String, sequence: Int) -> String {
+        "\(inProgressPrefix)\(writer)-\(UTCDate.pad(Int64(sequence), 6))\(inProgressSuffix)"
+    }
+
+    public static func finished(writer: String, sequence: Int) -> String {
+        "\(finishedPrefix)\(writer)-\(UTCDate.pad(Int64(sequence), 6))\(finishedSuffix)"
+    }
+
+    public static func isInProgress(_ name: String) -> Bool {
+        name.hasPrefix(inProgressPrefix) && name.hasSuffix(inProgressSuffix)
+    }
+
+    /// True for files readers take as finished data.
+    public static func isFinished(_ name: String) -> Bool {
+        name.hasSuffix(finishedSuffix) && !name.hasPrefix("_") && !name.hasPrefix(".")
+    }
+
+    /// The finished name for an in-progress name.
+    public static func finishedName(forInProgress name: String) -> String {
+        finishedPrefix + name.dropFirst(inProgressPrefix.count).dropLast(inProgressSuffix.count) + finishedSuffix
+    }
+
+    /// The writer id inside an in-progress name (`<writer>-<seq>`).
+    static func writer(ofInProgress name: String) -> String? {
+        let core = name.dropFirst(inProgressPrefix.count).dropLast(inProgressSuffix.count)
+        guard let dash = core.lastIndex(of: "-") else { return nil }
+        return String(core[..<dash])
+    }
+}

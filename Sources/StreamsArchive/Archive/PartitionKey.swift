@@ -1,0 +1,51 @@
+/// Where an event belongs: the UTC date and hour of its `event_time`, and its channel.
+public struct PartitionKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let date: UTCDate
+    public let channel: Channel
+    public let hour: Int
+
+    public init(date: UTCDate, channel: Channel, hour: Int) {
+        precondition((0..<24).contains(hour))
+        self.date = date
+        self.channel = channel
+        self.hour = hour
+    }
+
+    /// The partition of an event at `eventTime` (epoch seconds).
+    public init(eventTime: Int64, channel: Channel) {
+        let date = UTCDate(epochSeconds: eventTime)
+        self.init(date: date, channel: channel, hour: Int((eventTime - date.startEpochSeconds) / 3600))
+    }
+
+    /// `events/date=YYYY-MM-DD/channel=NAME/hour=HH`, built only from typed values.
+    public var relativePath: String {
+        "events/date=\(date)/channel=\(channel.rawValue)/hour=\(UTCDate.pad(Int64(hour), 2))"
+    }
+
+    /// The first second after this partition's hour.
+    public var hourEndsAt: Int64 { date.startEpochSeconds + Int64(hour + 1) * 3600 }
+
+    public var description: String { relativePath }
+
+    public static func < (lhs: PartitionKey, rhs: PartitionKey) -> Bool {
+        (lhs.date, lhs.channel, lhs.hour) < (rhs.date, rhs.channel, rhs.hour)
+    }
+}
+
+/// A directory the durable writer appends to: an event partition, or a day of rejected input.
+public struct PartitionDirectory: Hashable, Sendable, CustomStringConvertible {
+    public let relativePath: String
+    /// When no new data is expected any more (end of the hour or day); idle files close after it.
+    public let closesAt: Int64
+
+    public static func events(_ key: PartitionKey) -> PartitionDirectory {
+        PartitionDirectory(relativePath: key.relativePath, closesAt: key.hourEndsAt)
+    }
+
+    /// `rejected/date=YYYY-MM-DD`, by the day the input arrived.
+    public static func rejected(_ date: UTCDate) -> PartitionDirectory {
+        PartitionDirectory(relativePath: "rejected/date=\(date)", closesAt: date.adding(days: 1).startEpochSeconds)
+    }
+
+    public var description: String { relativePath }
+}

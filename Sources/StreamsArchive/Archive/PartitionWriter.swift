@@ -1,0 +1,171 @@
+import Glibc
+import Logging
+
+/// Appends lines to partition files durably, one gzip member per partition per commit (group commit).
+///
+/// Lines are staged in memory; `commit` compresses each partition's lines into one member, writes them all,
+/// then fsyncs every touched file — and the directory of any file it created — before it returns. Nothing
+/// staged is durable until `commit` returns, and a failed commit leaves every file as it was before.
+///
+/// Not thread-safe: one owner (a task, an actor or a thread) drives it.
+public final class PartitionWriter {
+    public struct Options: Sendable {
+        /// zlib level for members; sealing recompresses at 9 later.
+        public var level: Int32
+        /// A file is finished once it reaches this many bytes.
+        public var maxFileBytes: Int64
+        /// A file is finished once its hour has ended and nothing was appended for this many seconds.
+        public var idleSeconds: Int64
+
+        public init(level: Int32 = 6, maxFileBytes: Int64 = 256 << 20, idleSeconds: Int64 = 300) {
+            self.level = level
+            self.maxFileBytes = maxFileBytes
+            self.idleSeconds = idleSeconds
+        }
+    }
+
+    /// What one commit made durable.
+    public struct CommitReport: Sendable {
+        public var lines = 0
+        public var files = 0
+        public var uncompressedBytes = 0
+        public var compressedBytes = 0
+    }
+
+    public let layout: ArchiveLayout
+    public let identity: WriterIdentity
+    public let options: Options
+    private let logger: Logger
+    private let encoder: GzipMemberEncoder
+    private var files: [PartitionDirectory: InProgressFile] = [:]
+    private var unsyncedDirectories: Set<String> = []
+    private var staged: [PartitionDirectory: [UInt8]] = [:]
+    private var stagedLines = 0
+    private var sequence = 0
+    /// Files whose roll-back failed; finished (after repair) at the next maintenance.
+    private var abandoned: [String] = []
+
+    public init(layout: ArchiveLayout, identity: WriterIdentity, options: Options = Options(), logger: Logger) throws {
+        self.layout = layout
+        self.identity = identity
+        self.options = options
+        self.logger = logger
+        encoder = try GzipMemberEncoder(level: options.level)
+    }
+
+    public var openFileCount: Int { files.count }
+    public var hasStagedLines: Bool { stagedLines > 0 }
+
+    /// Adds one line (without newline) to what the next commit writes to `directory`.
+    public func stage(_ line: some Collection<UInt8>, in directory: PartitionDirectory) {
+        staged[directory, default: []].append(contentsOf: line)
+        staged[directory]!.append(UInt8(ascii: "\n"))
+        stagedLines += 1
+    }
+
+    /// Forgets staged lines without writing them.
+    public func discardStaged() {
+        staged.removeAll(keepingCapacity: true)
+        stagedLines = 0
+    }
+
+    /// Writes and fsyncs everything staged. On error nothing staged is kept and every file is as before.
+    @discardableResult
+    public func commit(now: Int64) throws(StorageError) -> CommitReport {
+        defer { discardStaged() }
+        var report = CommitReport()
+        guard stagedLines > 0 else { return report }
+        report.lines = stagedLines
+        var touched: [(file: InProgressFile, before: Int64)] = []
+        do {
+            for directory in staged.keys.sorted(by: { $0.relativePath < $1.relativePath }) {
+                let lines = staged[directory]!
+                let file = try openFile(for: directory, now: now)
+                let member = encoder.member(of: lines)
+                touched.append((file, file.size))
+                try file.append(member: member, now: now)
+                report.uncompressedBytes += lines.count
+                report.compressedBytes += member.count
+            }
+            for (file, _) in touched { try file.sync() }
+            for directory in unsyncedDirectories.sorted() { try Directory.sync(directory) }
+            unsyncedDirectories.removeAll()
+        } catch {
+            rollBack(touched)
+            throw error
+        }
+        report.files = touched.count
+        for (file, _) in touched where file.size >= options.maxFileBytes {
+            try finish(file)
+        }
+        return report
+    }
+
+    /// Finishes files whose hour has ended and that had no append for `idleSeconds`; retries abandoned files.
+    public func finishIdle(now: Int64) throws(StorageError) {
+        for file in files.values.sorted(by: { $0.path < $1.path })
+        where now >= file.directory.closesAt && now - file.lastAppend >= options.idleSeconds {
+            try finish(file)
+        }
+        try finishAbandoned()
+    }
+
+    /// Finishes every open file (shutdown). Staged lines that were never committed are dropped.
+    public func finishAll() throws(StorageError) {
+        discardStaged()
+        for file in files.values.sorted(by: { $0.path < $1.path }) { try finish(file) }
+        try finishAbandoned()
+    }
+
+    private func openFile(for directory: PartitionDirectory, now: Int64) throws(StorageError) -> InProgressFile {
+        if let file = files[directory] { return file }
+        let directoryPath = layout.path(directory)
+        try Directory.create(directoryPath)
+        sequence += 1
+        let name = ArchiveFileName.inProgress(writer: identity.id, sequence: sequence)
+        try identity.record(directory.relativePath + "/" + name)
+        let file = try InProgressFile.create(path: directoryPath + "/" + name, directory: directory, now: now)
+        files[directory] = file
+        unsyncedDirectories.insert(directoryPath)
+        return file
+    }
+
+    /// Renames a file to its finished name (or removes it if it never got a member).
+    private func finish(_ file: InProgressFile) throws(StorageError) {
+        let name = String(file.path[file.path.index(after: file.path.lastIndex(of: "/")!)...])
+        let directoryPath = Directory.parentPath(of: file.path)
+        if file.size == 0 {
+            try Directory.removeFile(file.path)
+        } else {
+            try Directory.rename(file.path, to: directoryPath + "/" + ArchiveFileName.finishedName(forInProgress: name))
+        }
+        files[file.directory] = nil
+    }
+
+    private func rollBack(_ touched: [(file: InProgressFile, before: Int64)]) {
+        for (file, before) in touched {
+            do {
+                try file.rollBack(to: before)
+            } catch {
+                logger.error("could not roll back a failed commit; the file will be repaired", metadata: ["file": "\(file.path)", "error": "\(error)"])
+                files[file.directory] = nil
+                abandoned.append(file.path)
+            }
+        }
+    }
+
+    private func finishAbandoned() throws(StorageError) {
+        while let path = abandoned.first {
+            do {
+                _ = try InProgressFile.cutToLastCompleteMember(path)
+            } catch let error as StorageError {
+                throw error
+            } catch {
+                throw StorageError("repair", path: path, code: EIO)
+            }
+            let name = String(path[path.index(after: path.lastIndex(of: "/")!)...])
+            try Directory.rename(path, to: Directory.parentPath(of: path) + "/" + ArchiveFileName.finishedName(forInProgress: name))
+            abandoned.removeFirst()
+        }
+    }
+}

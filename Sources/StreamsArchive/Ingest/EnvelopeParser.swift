@@ -1,0 +1,71 @@
+/// Turns a Streams request body into stored lines, validating the envelope and each event.
+///
+/// The body is validated and minified once; each stored line is the event's own bytes with the three
+/// archive fields appended, so nothing MoEngage sent is re-encoded or dropped.
+public struct EnvelopeParser: Sendable {
+    /// Events before 2000-01-01 are implausible for MoEngage.
+    public static let earliestEventTime: Int64 = 946_684_800
+    /// An event_time this far past arrival still counts as clock skew, not a bad value.
+    public static let futureTolerance: Int64 = 86_400
+    /// An `event_uuid` longer than this is refused: it is a dedup key held in memory.
+    public static let maxUUIDBytes = 256
+    /// Keys the archive writes itself; an event that already carries one is kept aside rather than overwritten.
+    public static let reservedKeys = ["app_name", "moe_request_id", "received_at"]
+
+    public let scanner: JSONScanner
+
+    public init(scanner: JSONScanner = JSONScanner()) {
+        self.scanner = scanner
+    }
+
+    public func parse(_ body: UnsafeRawBufferPointer, receivedAt: Int64) throws(EnvelopeError) -> ParsedBatch {
+        let document: JSONDocument
+        do {
+            document = try scanner.document(body)
+        } catch {
+            throw EnvelopeError.invalidJSON(error)
+        }
+        guard document.kind(document.root) == .object else { throw EnvelopeError.notAnObject(document.kind(document.root)) }
+        guard let events = document.member(of: document.root, named: "events") else { throw EnvelopeError.missingEvents }
+        guard document.kind(events) == .array else { throw EnvelopeError.eventsNotAnArray(document.kind(events)) }
+        let appName = try envelopeString(document, "app_name")
+        let requestID = try envelopeString(document, "moe_request_id")
+
+        var suffix = Array(#","app_name":"#.utf8) + appName
+        suffix += Array(#","moe_request_id":"#.utf8) + requestID
+        suffix += Array(#","received_at":"#.utf8) + Array(String(receivedAt).utf8) + [UInt8(ascii: "}")]
+
+        let validator = EventValidator(document: document, receivedAtSeconds: receivedAt / 1000)
+        var accepted: [AcceptedEvent] = []
+        var rejected: [EventRejection] = []
+        for (index, event) in document.elements(of: events).enumerated() {
+            switch validator.validate(event) {
+            case .success(let fields):
+                let body = document.raw(event).dropLast()
+                accepted.append(
+                    AcceptedEvent(
+                        uuid: fields.uuid,
+                        eventTime: fields.eventTime,
+                        eventCode: fields.eventCode,
+                        partition: PartitionKey(eventTime: fields.eventTime, channel: fields.channel),
+                        line: Array(body) + suffix
+                    )
+                )
+            case .failure(let reason):
+                rejected.append(EventRejection(index: index, reason: reason, raw: document.raw(event)))
+            }
+        }
+        return ParsedBatch(appName: appName, requestID: requestID, receivedAt: receivedAt, accepted: accepted, rejected: rejected)
+    }
+
+    /// An optional envelope string, as raw JSON; `null` when absent or null.
+    private func envelopeString(_ document: JSONDocument, _ field: String) throws(EnvelopeError) -> ArraySlice<UInt8> {
+        guard let node = document.member(of: document.root, named: field), document.kind(node) != .null else {
+            return ArraySlice("null".utf8)
+        }
+        guard document.kind(node) == .string else {
+            throw EnvelopeError.wrongType(field: field, expected: .string, found: document.kind(node))
+        }
+        return document.raw(node)
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Lines for `rejected/date=YYYY-MM-DD/`: what could not be archived, with the reason, so nothing MoEngage
+/// sent is lost. Every line is valid JSON.
+public enum RejectedRecord {
+    /// One invalid event of an otherwise valid batch, kept byte for byte under `event`.
+    public static func event(_ rejection: EventRejection, of batch: ParsedBatch) -> [UInt8] {
+        var json = JSONBuilder(capacity: rejection.raw.count + 256)
+        json.beginObject()
+        json.number("rejected_at", batch.receivedAt)
+        json.string("reason", rejection.reason.description)
+        json.raw("app_name", batch.appName)
+        json.raw("moe_request_id", batch.requestID)
+        json.number("event_index", rejection.index)
+        json.raw("event", rejection.raw)
+        json.endObject()
+        return json.bytes
+    }
+
+    /// A whole body that is not a Streams envelope. UTF-8 text is kept as a string, anything else as base64;
+    /// beyond `limit` bytes only the first `limit` are kept and `body_bytes` says how many there were.
+    public static func body(_ body: UnsafeRawBufferPointer, reason: String, receivedAt: Int64, limit: Int) -> [UInt8] {
+        let kept = UnsafeRawBufferPointer(rebasing: body.prefix(limit))
+        var json = JSONBuilder(capacity: kept.count + 256)
+        json.beginObject()
+        json.number("rejected_at", receivedAt)
+        json.string("reason", reason)
+        json.number("body_bytes", body.count)
+        json.raw("body_truncated", body.count > limit ? "true" : "false")
+        if let text = String(validating: kept, as: UTF8.self) {
+            json.string("body", text)
+        } else {
+            json.string("body_base64", Data(kept).base64EncodedString())
+        }
+        json.endObject()
+        return json.bytes
+    }
+}

@@ -1,0 +1,51 @@
+/// A strict, single-pass JSON validator that records a tape of value ranges and can minify on the way.
+///
+/// It accepts exactly RFC 8259 JSON in UTF-8: no trailing commas, no comments, no leading zeros, no raw
+/// control characters or invalid UTF-8 or unpaired surrogate escapes in strings, nothing after the value.
+/// Values are never re-encoded: strings and numbers keep the bytes the sender wrote, and minifying drops only
+/// whitespace outside strings. Nesting deeper than `maxDepth` is refused, so hostile input cannot exhaust the stack.
+public struct JSONScanner: Sendable {
+    public static let defaultMaxDepth = 64
+    public let maxDepth: Int
+
+    public init(maxDepth: Int = JSONScanner.defaultMaxDepth) {
+        self.maxDepth = maxDepth
+    }
+
+    /// Validates `input`, minifies it, and returns the minified text with its tape.
+    /// A leading UTF-8 byte-order mark is skipped, as JSONSerialization skips it.
+    public func document(_ input: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> JSONDocument {
+        let input = input.starts(with: [0xEF, 0xBB, 0xBF]) ? UnsafeRawBufferPointer(rebasing: input[3...]) : input
+        try Self.checkSize(input)
+        var nodes: [JSONNode] = []
+        var failure: JSONSyntaxError?
+        let text = [UInt8](unsafeUninitializedCapacity: max(input.count, 1)) { buffer, initialized in
+            var parser = JSONParser(input: input, output: buffer.baseAddress, maxDepth: maxDepth)
+            do throws(JSONSyntaxError) {
+                try parser.parseDocument()
+                nodes = parser.nodes
+                initialized = parser.written
+            } catch {
+                failure = error
+                initialized = 0
+            }
+        }
+        if let failure { throw failure }
+        return JSONDocument(text: text, nodes: nodes)
+    }
+
+    /// Validates `input` in place, filling `nodes` with ranges into `input` itself (no copy).
+    public func scan(_ input: UnsafeRawBufferPointer, nodes: inout [JSONNode]) throws(JSONSyntaxError) {
+        try Self.checkSize(input)
+        var parser = JSONParser(input: input, output: nil, maxDepth: maxDepth)
+        swap(&parser.nodes, &nodes)
+        parser.nodes.removeAll(keepingCapacity: true)
+        defer { swap(&parser.nodes, &nodes) }
+        try parser.parseDocument()
+    }
+
+    private static func checkSize(_ input: UnsafeRawBufferPointer) throws(JSONSyntaxError) {
+        guard !input.isEmpty else { throw JSONSyntaxError(offset: 0, message: "empty input, expected a value") }
+        guard input.count < Int(Int32.max) else { throw JSONSyntaxError(offset: 0, message: "document larger than 2 GiB") }
+    }
+}

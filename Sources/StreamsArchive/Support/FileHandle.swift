@@ -1,0 +1,124 @@
+import Glibc
+
+/// An owned POSIX file descriptor whose calls throw `StorageError` naming the path.
+///
+/// Foundation's FileHandle hides `fsync`, `ftruncate` and `flock`, which durability needs, so the few
+/// calls this project makes are wrapped here.
+public final class POSIXFile {
+    public let path: String
+    public let descriptor: Int32
+
+    private init(path: String, descriptor: Int32) {
+        self.path = path
+        self.descriptor = descriptor
+    }
+
+    deinit { close(descriptor) }
+
+    public static func openForReading(_ path: String) throws(StorageError) -> POSIXFile {
+        try open(path, flags: O_RDONLY)
+    }
+
+    /// Opens an existing file for reading and writing; nil if it does not exist.
+    public static func openForUpdateIfExists(_ path: String) throws(StorageError) -> POSIXFile? {
+        let fd = Glibc.open(path, O_RDWR | O_CLOEXEC)
+        if fd >= 0 { return POSIXFile(path: path, descriptor: fd) }
+        if errno == ENOENT { return nil }
+        throw StorageError("open", path: path)
+    }
+
+    /// Opens an existing file for reading and writing.
+    public static func openForUpdate(_ path: String) throws(StorageError) -> POSIXFile {
+        try open(path, flags: O_RDWR)
+    }
+
+    /// Creates a new file; fails if the name is taken, so two writers never share a file.
+    public static func createExclusive(_ path: String) throws(StorageError) -> POSIXFile {
+        try open(path, flags: O_RDWR | O_CREAT | O_EXCL, mode: 0o644)
+    }
+
+    /// Creates or empties a file.
+    public static func createTruncating(_ path: String) throws(StorageError) -> POSIXFile {
+        try open(path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
+    }
+
+    private static func open(_ path: String, flags: Int32, mode: mode_t = 0) throws(StorageError) -> POSIXFile {
+        let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw StorageError("open", path: path) }
+        return POSIXFile(path: path, descriptor: fd)
+    }
+
+    public func size() throws(StorageError) -> Int64 {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw StorageError("stat", path: path) }
+        return Int64(info.st_size)
+    }
+
+    /// Reads up to `buffer.count` bytes; 0 means end of file.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(StorageError) -> Int {
+        while true {
+            let n = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
+            if n >= 0 { return n }
+            if errno != EINTR { throw StorageError("read", path: path) }
+        }
+    }
+
+    /// Largest single write: bounds each syscall, and keeps a member's bytes in several writes when it is large.
+    static let maxWriteChunk = 256 * 1024
+
+    /// Writes all of `bytes` at `offset`.
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(StorageError) {
+        var done = 0
+        while done < bytes.count {
+            let chunk = min(bytes.count - done, Self.maxWriteChunk)
+            let n = pwrite(descriptor, bytes.baseAddress! + done, chunk, off_t(offset) + off_t(done))
+            if n > 0 {
+                done += n
+            } else if n < 0 && errno != EINTR {
+                throw StorageError("write", path: path)
+            } else if n == 0 {
+                throw StorageError("write", path: path, code: EIO)
+            }
+        }
+    }
+
+    /// Writes all of `bytes` at `offset`.
+    public func write(_ bytes: [UInt8], at offset: Int64) throws(StorageError) {
+        var failure: StorageError?
+        bytes.withUnsafeBytes { raw in
+            do throws(StorageError) { try write(raw, at: offset) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Appends all of `bytes` at the current position (for plain streamed output).
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
+        var done = 0
+        while done < bytes.count {
+            let n = Glibc.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            if n > 0 {
+                done += n
+            } else if n < 0 && errno != EINTR {
+                throw StorageError("write", path: path)
+            } else if n == 0 {
+                throw StorageError("write", path: path, code: EIO)
+            }
+        }
+    }
+
+    public func sync() throws(StorageError) {
+        guard fsync(descriptor) == 0 else { throw StorageError("fsync", path: path) }
+    }
+
+    public func truncate(to length: Int64) throws(StorageError) {
+        guard ftruncate(descriptor, off_t(length)) == 0 else { throw StorageError("truncate", path: path) }
+    }
+
+    /// Takes an exclusive advisory lock without waiting; false if another process holds it.
+    /// The kernel drops the lock when the process dies, however it dies.
+    public func tryLockExclusive() throws(StorageError) -> Bool {
+        if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return true }
+        if errno == EWOULDBLOCK { return false }
+        throw StorageError("lock", path: path)
+    }
+}

@@ -1,0 +1,44 @@
+import Glibc
+
+extension POSIXFile {
+    /// The whole file; for small files such as journals and manifests.
+    public func readToEnd() throws(StorageError) -> [UInt8] {
+        var result: [UInt8] = []
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 1)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try read(into: buffer)
+            if n == 0 { return result }
+            result.append(contentsOf: buffer[0..<n])
+        }
+    }
+}
+
+/// Reads a plain (uncompressed) file line by line in bounded memory.
+public struct PlainLineReader {
+    public let path: String
+    public let maxLineBytes: Int
+
+    public init(path: String, maxLineBytes: Int = 64 << 20) {
+        self.path = path
+        self.maxLineBytes = maxLineBytes
+    }
+
+    /// Calls `body` with each line, newline removed; the last line may lack one.
+    public func forEachLine(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let file = try POSIXFile.openForReading(path)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var splitter = LineSplitter(maxLineBytes: maxLineBytes)
+        do {
+            while true {
+                let n = try file.read(into: buffer)
+                if n == 0 { break }
+                try splitter.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), body)
+            }
+            try splitter.finish(body)
+        } catch is LineTooLong {
+            throw StorageError("read a line longer than \(maxLineBytes) bytes from", path: path, code: EFBIG)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Glibc
+
+/// A filesystem call that failed, with the path and the system's reason.
+///
+/// The receiver turns every `StorageError` into a 503 with Retry-After: the disk, not the data, is at fault,
+/// and MoEngage's retry will succeed once an operator frees space or fixes permissions.
+public struct StorageError: Error, Sendable, CustomStringConvertible {
+    public let operation: String
+    public let path: String
+    public let code: Int32
+
+    public init(_ operation: String, path: String, code: Int32 = errno) {
+        self.operation = operation
+        self.path = path
+        self.code = code
+    }
+
+    public var description: String {
+        let reason = String(cString: strerror(code))
+        return "\(operation) \(path): \(reason) (errno \(code))\(advice)"
+    }
+
+    /// The disk is full or over quota.
+    public var isOutOfSpace: Bool { code == ENOSPC || code == EDQUOT }
+
+    private var advice: String {
+        switch code {
+        case ENOSPC, EDQUOT: " — free space on the archive's filesystem; nothing committed was lost"
+        case EROFS: " — the archive's filesystem is read-only; remount it read-write"
+        case EACCES, EPERM: " — give the service user write access to the archive root"
+        default: ""
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Logging
+
+/// `streams-archive`: receive, archive and report on a MoEngage Streams feed.
+@main
+struct StreamsArchiveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "streams-archive",
+        abstract: "Receive a MoEngage Streams feed into a durable, partitioned gzip JSONL archive, and report on it.",
+        discussion: """
+            Exit codes: 0 success; 1 failure (the message says what to do); 2 damaged data found \
+            (the report or check still ran); 64 bad command line; 69 command not available in this build.
+            """,
+        subcommands: [
+            Serve.self, Seal.self, Report.self, Timelines.self, Timeline.self, Verify.self, Retain.self,
+            Nightly.self, Generate.self, Replay.self, Ingest.self,
+        ]
+    )
+
+    static func main() async {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

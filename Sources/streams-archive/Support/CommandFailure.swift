@@ -1,0 +1,32 @@
+import ArgumentParser
+import Glibc
+
+/// A failure the user can act on: printed to stderr as one line, then the process exits with `code`.
+struct CommandFailure: Error {
+    static let failure: Int32 = 1
+    static let damagedData: Int32 = 2
+    static let notAvailable: Int32 = 69
+
+    let message: String
+    let code: Int32
+
+    init(_ message: String, code: Int32 = CommandFailure.failure) {
+        self.message = message
+        self.code = code
+    }
+
+    /// Runs `body`, turning any error into a one-line message on stderr and the right exit code.
+    static func reporting<T>(_ command: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let failure as CommandFailure {
+            Terminal.error("\(command): \(failure.message)")
+            throw ExitCode(failure.code)
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            Terminal.error("\(command): \(error)")
+            throw ExitCode(CommandFailure.failure)
+        }
+    }
+}

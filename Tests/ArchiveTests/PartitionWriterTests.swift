@@ -1,0 +1,176 @@
+import Foundation
+import Logging
+import StreamsArchive
+import Testing
+
+@Suite("durable partition writer")
+struct PartitionWriterTests {
+    static let hour = PartitionKey(date: UTCDate("2026-03-14")!, channel: .email, hour: 9)
+
+    static func line(_ index: Int) -> String {
+        #"{"event_uuid":"e-\#(index)","event_time":1773479000,"campaign_name":"Spring, \"big\" ☀","n":\#(index * 7919 % 100_003)}"#
+    }
+
+    @Test("a commit writes one member per partition that gzip -t passes and zcat reads back")
+    func commitWritesReadableMembers() throws {
+        let fixture = try ArchiveFixture()
+        let other = PartitionKey(date: UTCDate("2026-03-14")!, channel: .sms, hour: 10)
+        for index in 0..<500 { fixture.writer.stage(Array(Self.line(index).utf8), in: .events(index % 2 == 0 ? Self.hour : other)) }
+        let report = try fixture.writer.commit(now: 1_773_480_000)
+        #expect(report.files == 2 && report.lines == 500)
+        for file in fixture.directory.files(under: "archive/events") {
+            #expect(try ProcessRunner.run("gzip", ["-t", file]).status == 0)
+            #expect(try GzipFileReader(path: file).readAllLines().count == 250)
+        }
+        #expect(Set(try fixture.linesViaZcat()) == Set((0..<500).map(Self.line)))
+    }
+
+    @Test("members of many lines compress like gzip itself; members of one line make files several times larger")
+    func manyLineMembersCompressWell() throws {
+        let lines = (0..<2000).map { Array((Self.line($0) + "\n").utf8) }
+        let encoder = try GzipMemberEncoder(level: 6)
+        let batched = stride(from: 0, to: lines.count, by: 100).map { encoder.member(of: Array(lines[$0..<$0 + 100].joined())).count }.reduce(0, +)
+        let single = lines.map { encoder.member(of: $0).count }.reduce(0, +)
+        let directory = TestDirectory()
+        try Data(lines.joined()).write(to: URL(fileURLWithPath: directory.file("all.jsonl")))
+        let gzipSize = Int(try ProcessRunner.shell("gzip -6 -c '\(directory.file("all.jsonl"))' | wc -c").text.trimmingCharacters(in: .whitespacesAndNewlines))!
+        #expect(Double(batched) <= Double(gzipSize) * 1.25, "100-line members: \(batched) bytes vs gzip -6 \(gzipSize)")
+        #expect(Double(single) >= Double(gzipSize) * 3, "1-line members: \(single) bytes vs gzip -6 \(gzipSize)")
+    }
+
+    @Test("every commit fsyncs its files, and the directory of a file it created, before it returns")
+    func commitFsyncsFileAndNewDirectory() throws {
+        let directory = TestDirectory()
+        let input = directory.file("bodies.jsonl")
+        let bodies = (0..<3).map { batch in
+            Bodies.body((0..<5).map { Bodies.event(uuid: "b\(batch)-\($0)") })
+        }
+        try Data(bodies.map { String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "\n", with: "") }.joined(separator: "\n").utf8)
+            .write(to: URL(fileURLWithPath: input))
+        let trace = directory.file("trace")
+        let output = try ProcessRunner.run(
+            "strace",
+            ["-f", "-qq", "-o", trace, "-e", "trace=openat,pwrite64,fsync,write,rename", ProcessRunner.streamsArchive, "ingest",
+             "--root", directory.file("archive"), "--input", input, "--commit-every", "1", "--checkpoints"]
+        )
+        #expect(output.status == 0, "\(output.stderr)")
+        let calls = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map(String.init)
+        let partFile = calls.first { $0.contains("openat(") && $0.contains("_inprogress-") && $0.contains("O_CREAT") }
+        let partFD = try #require(partFile?.split(separator: "=").last.map { $0.trimmingCharacters(in: .whitespaces) })
+        let hourDirectory = calls.first { $0.contains("openat(") && $0.contains("hour=09\"") && $0.contains("O_DIRECTORY") }
+        #expect(hourDirectory != nil, "the new file's directory is opened for fsync")
+        // Each checkpoint (stdout write) comes after a pwrite and an fsync of the partition file.
+        var sawMemberSinceCheckpoint = false
+        var sawFileSyncSinceCheckpoint = false
+        var checkpoints = 0
+        for call in calls {
+            if call.contains("pwrite64(\(partFD),") { sawMemberSinceCheckpoint = true; sawFileSyncSinceCheckpoint = false }
+            if call.contains("fsync(\(partFD))") { sawFileSyncSinceCheckpoint = true }
+            if call.contains("write(1, \"committed") {
+                checkpoints += 1
+                #expect(sawMemberSinceCheckpoint && sawFileSyncSinceCheckpoint, "commit \(checkpoints) acknowledged before its fsync")
+                sawMemberSinceCheckpoint = false
+            }
+        }
+        #expect(checkpoints == 3)
+        let firstCheckpoint = try #require(calls.firstIndex { $0.contains("write(1, \"committed") })
+        let directorySync = calls[..<firstCheckpoint].contains { call in
+            guard let fd = hourDirectory?.split(separator: "=").last?.trimmingCharacters(in: .whitespaces) else { return false }
+            return call.contains("fsync(\(fd))")
+        }
+        #expect(directorySync, "the first commit syncs the directory it created a file in")
+    }
+
+    @Test("a file rolls over to a new file once it reaches the size limit, and the full one gets its final name")
+    func rollsOverBySize() throws {
+        let fixture = try ArchiveFixture(options: .init(level: 1, maxFileBytes: 1024))
+        for round in 0..<6 {
+            for index in 0..<200 { fixture.writer.stage(Array(Self.line(round * 1000 + index).utf8), in: .events(Self.hour)) }
+            try fixture.writer.commit(now: 1_773_480_000)
+        }
+        let finished = fixture.directory.files(under: "archive/events") { ArchiveFileName.isFinished($0) }
+        #expect(finished.count == 6)
+        #expect(fixture.writer.openFileCount == 0)
+        #expect(try fixture.linesViaZcat().count == 1200)
+    }
+
+    @Test("a file is finished once its hour is over and it has been idle, not before")
+    func finishesIdleFilesAfterTheirHour() throws {
+        let fixture = try ArchiveFixture(options: .init(idleSeconds: 300))
+        let end = Self.hour.hourEndsAt
+        fixture.writer.stage(Array(Self.line(1).utf8), in: .events(Self.hour))
+        try fixture.writer.commit(now: end - 1000)
+        try fixture.writer.finishIdle(now: end - 100)
+        #expect(fixture.writer.openFileCount == 1, "idle for 900 s, but the hour is not over")
+        try fixture.writer.finishIdle(now: end + 1)
+        #expect(fixture.writer.openFileCount == 0, "the hour is over and the file idle")
+
+        fixture.writer.stage(Array(Self.line(2).utf8), in: .events(Self.hour))
+        try fixture.writer.commit(now: end + 50)
+        try fixture.writer.finishIdle(now: end + 200)
+        #expect(fixture.writer.openFileCount == 1, "late data arrived 150 s ago")
+        try fixture.writer.finishIdle(now: end + 350)
+        #expect(fixture.writer.openFileCount == 0)
+        #expect(fixture.directory.files(under: "archive/events") { ArchiveFileName.isFinished($0) }.count == 2)
+    }
+
+    @Test("reopening an in-progress file cuts a torn member, keeps every committed line, and later appends read back")
+    func reopeningCutsTornMember() throws {
+        let fixture = try ArchiveFixture()
+        for index in 0..<300 { fixture.writer.stage(Array(Self.line(index).utf8), in: .events(Self.hour)) }
+        try fixture.writer.commit(now: 1_773_480_000)
+        let path = try #require(fixture.directory.files(under: "archive/events").first)
+        let committedSize = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+        // What a crash mid-append leaves: part of the next member.
+        let next = try GzipMemberEncoder(level: 6).member(of: Array(Self.line(999).utf8) + [0x0A])
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: next.prefix(next.count - 9))
+        try handle.close()
+        #expect(try ProcessRunner.run("gzip", ["-t", path]).status != 0)
+
+        let (file, torn) = try InProgressFile.reopen(path: path, directory: .events(Self.hour), now: 1_773_480_100)
+        #expect(torn?.keptBytes == Int64(committedSize))
+        #expect(torn?.problem == .truncated)
+        #expect(try ProcessRunner.run("gzip", ["-t", path]).status == 0)
+        try file.append(member: try GzipMemberEncoder(level: 6).member(of: Array(Self.line(1000).utf8) + [0x0A]), now: 1_773_480_100)
+        try file.sync()
+        let lines = try ProcessRunner.run("zcat", [path]).text.split(separator: "\n").map(String.init)
+        #expect(lines == (0..<300).map(Self.line) + [Self.line(1000)])
+    }
+
+    @Test("recovery repairs and finishes a dead writer's files and leaves a live writer's files alone")
+    func recoveryFinishesOnlyDeadWritersFiles() throws {
+        let fixture = try ArchiveFixture()
+        fixture.writer.stage(Array(Self.line(1).utf8), in: .events(Self.hour))
+        try fixture.writer.commit(now: 1_773_480_000)
+        let recoveredWhileAlive = try ArchiveRecovery.recover(layout: fixture.layout, logger: Logger(label: "test"))
+        #expect(recoveredWhileAlive.isEmpty, "the writer is alive: its lock is held")
+
+        let child = try ProcessRunner.shell(
+            "\(ProcessRunner.streamsArchive) generate --events 3000 --date 2026-03-14 --seed 5 --out '\(fixture.directory.file("in.jsonl"))'"
+        )
+        #expect(child.status == 0)
+        // A writer in another process that dies holding open files: run ingest and kill it mid-run.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ProcessRunner.streamsArchive)
+        process.arguments = ["ingest", "--root", fixture.layout.root, "--input", fixture.directory.file("in.jsonl"), "--commit-every", "1", "--checkpoints"]
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        _ = stdout.fileHandleForReading.availableData  // the first checkpoint: files exist
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+
+        let openBefore = fixture.directory.files(under: "archive/events") { ArchiveFileName.isInProgress($0) }
+        let recovered = try ArchiveRecovery.recover(layout: fixture.layout, logger: Logger(label: "test"))
+        let openAfter = fixture.directory.files(under: "archive/events") { ArchiveFileName.isInProgress($0) }
+        #expect(!recovered.isEmpty)
+        #expect(openAfter.count == 1, "only the live writer's file is still in progress")
+        #expect(openBefore.count == recovered.count + 1)
+        for file in fixture.directory.files(under: "archive/events") {
+            #expect(try ProcessRunner.run("gzip", ["-t", file]).status == 0, "\(file)")
+        }
+    }
+}
