@@ -47,7 +47,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "archive-bench",
-            dependencies: ["StreamsArchive"],
+            dependencies: [
+                "StreamsArchive",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/archive-bench",
             swiftSettings: swiftSettings
         ),
