@@ -76,7 +76,7 @@ struct CodecBenchmark: ParsableCommand {
         let parser = EnvelopeParser()
         let generator = TrafficGenerator(options: .init(events: events, date: UTCDate("2026-03-14")!, seed: 1))
         try generator.forEachBody { body in
-            let batch = try body.withUnsafeBytes { try parser.parse($0, receivedAt: 1_773_532_800_000) }
+            let batch = try parser.parse(body, receivedAt: 1_773_532_800_000)
             for event in batch.accepted {
                 lines.append(event.line + [0x0A])
                 partitions.append(.events(event.partition))

@@ -5,11 +5,11 @@ import Testing
 @Suite("validating JSON scanner")
 struct JSONScannerTests {
     func document(_ text: String) throws -> JSONDocument {
-        try Array(text.utf8).withUnsafeBytes { try JSONScanner().document($0) }
+        try JSONScanner().document(Array(text.utf8))
     }
 
     func accepts(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { (try? JSONScanner().document($0)) != nil }
+        (try? JSONScanner().document(bytes)) != nil
     }
 
     @Test("minifying drops whitespace outside strings and keeps every value byte for byte")
@@ -80,7 +80,7 @@ struct JSONScannerTests {
     func generatedBodiesAgreeWithFoundation() throws {
         let generator = TrafficGenerator(options: .init(events: 5000, date: UTCDate("2026-03-14")!, seed: 11))
         try generator.forEachBody { body in
-            let minified = try body.withUnsafeBytes { try JSONScanner().document($0) }.text
+            let minified = try JSONScanner().document(body).text
             let original = try JSONSerialization.jsonObject(with: Data(body)) as! NSDictionary
             let roundTrip = try JSONSerialization.jsonObject(with: Data(minified)) as! NSDictionary
             #expect(original == roundTrip)

@@ -5,7 +5,7 @@ import Logging
 ///
 /// A writer's journal names every file it created. A journal whose lock can be taken belongs to a dead
 /// writer: each file it lists is cut back to its last complete member and given its finished name (or
-/// removed if nothing in it was complete), then the journal is removed. Live writers are left alone, so
+/// removed if nothing in it was complete), then the journal moves to `_writers/retired/`. Live writers are left alone, so
 /// several receivers can share a root.
 public enum ArchiveRecovery {
     /// What recovery did to one file.
@@ -22,21 +22,19 @@ public enum ArchiveRecovery {
         for name in try Directory.entries(layout.writersDirectory) where name.hasSuffix(".lock") || name.hasSuffix(".lock.new") {
             let journalPath = layout.writersDirectory + "/" + name
             guard let journal = try POSIXFile.openForUpdateIfExists(journalPath), try journal.tryLockExclusive() else { continue }
-            let entries = String(decoding: try journal.readToEnd(), as: UTF8.self).split(separator: "\n")
-            for entry in entries {
-                guard let relative = safeRelativePath(String(entry)) else {
-                    logger.warning("ignoring a journal entry outside the archive", metadata: ["journal": "\(journalPath)", "entry": "\(entry)"])
-                    continue
+            // The lock is held (the file stays open) until the journal is retired, so no other recovery races this one.
+            try withExtendedLifetime(journal) {
+                for relative in try WriterJournals.entries(journalPath) {
+                    if let file = try recoverFile(layout.root + "/" + relative) {
+                        logger.info(
+                            "recovered an in-progress file left by a stopped writer",
+                            metadata: ["file": "\(file.path)", "kept_bytes": "\(file.keptBytes)", "cut_bytes": "\(file.cutBytes)"]
+                        )
+                        recovered.append(file)
+                    }
                 }
-                if let file = try recoverFile(layout.root + "/" + relative) {
-                    logger.info(
-                        "recovered an in-progress file left by a stopped writer",
-                        metadata: ["file": "\(file.path)", "kept_bytes": "\(file.keptBytes)", "cut_bytes": "\(file.cutBytes)"]
-                    )
-                    recovered.append(file)
-                }
+                try WriterJournals.retire(journalPath, layout: layout)
             }
-            try Directory.removeFile(journalPath)
         }
         return recovered
     }
@@ -57,7 +55,7 @@ public enum ArchiveRecovery {
         return RecoveredFile(path: finished, keptBytes: size, cutBytes: torn?.cutBytes ?? 0, removed: false)
     }
 
-    /// A journal entry accepted only if it names an in-progress file under events/ or rejected/ with no `..`.
+    /// A journal entry is accepted only if it names an in-progress file under events/ or rejected/ with no `..`.
     static func safeRelativePath(_ entry: String) -> String? {
         let parts = entry.split(separator: "/", omittingEmptySubsequences: false)
         guard let first = parts.first, first == "events" || first == "rejected",

@@ -37,9 +37,10 @@ public final class WriterIdentity {
         journalSize += Int64(line.count)
     }
 
-    /// Removes the journal once every file in it is finished (clean shutdown).
+    /// Moves the journal to `_writers/retired/` once every file in it is finished (clean shutdown); it is kept
+    /// a day so the next receiver can rebuild its dedup index from the files it names.
     public func retire() throws(StorageError) {
-        try Directory.removeFile(Self.journalPath(layout, id))
+        try WriterJournals.retire(Self.journalPath(layout, id), layout: layout)
     }
 
     static func journalPath(_ layout: ArchiveLayout, _ id: String) -> String {

@@ -18,6 +18,10 @@ public struct EnvelopeParser: Sendable {
         self.scanner = scanner
     }
 
+    public func parse(_ body: [UInt8], receivedAt: Int64) throws(EnvelopeError) -> ParsedBatch {
+        try withBytes(body) { (raw) throws(EnvelopeError) in try parse(raw, receivedAt: receivedAt) }
+    }
+
     public func parse(_ body: UnsafeRawBufferPointer, receivedAt: Int64) throws(EnvelopeError) -> ParsedBatch {
         let document: JSONDocument
         do {

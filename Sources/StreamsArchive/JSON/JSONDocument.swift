@@ -16,12 +16,8 @@ public struct JSONDocument: Sendable {
         text.append(contentsOf: line)
         var scanned: [JSONNode] = []
         swap(&scanned, &nodes)
-        var failure: JSONSyntaxError?
-        text.withUnsafeBytes { raw in
-            do throws(JSONSyntaxError) { try scanner.scan(raw, nodes: &scanned) } catch { failure = error }
-        }
-        swap(&scanned, &nodes)
-        if let failure { throw failure }
+        defer { swap(&scanned, &nodes) }
+        try withBytes(text) { (raw) throws(JSONSyntaxError) in try scanner.scan(raw, nodes: &scanned) }
     }
 
     /// The top-level value.

@@ -13,6 +13,10 @@ public struct JSONScanner: Sendable {
     }
 
     /// Validates `input`, minifies it, and returns the minified text with its tape.
+    public func document(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONDocument {
+        try withBytes(bytes) { (raw) throws(JSONSyntaxError) in try document(raw) }
+    }
+
     /// A leading UTF-8 byte-order mark is skipped, as JSONSerialization skips it.
     public func document(_ input: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> JSONDocument {
         let input = input.starts(with: [0xEF, 0xBB, 0xBF]) ? UnsafeRawBufferPointer(rebasing: input[3...]) : input

@@ -54,6 +54,13 @@ public final class POSIXFile {
         return Int64(info.st_size)
     }
 
+    /// Last modification time, epoch seconds.
+    public func modifiedSeconds() throws(StorageError) -> Int64 {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw StorageError("stat", path: path) }
+        return Int64(info.st_mtim.tv_sec)
+    }
+
     /// Reads up to `buffer.count` bytes; 0 means end of file.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(StorageError) -> Int {
         while true {
@@ -84,11 +91,7 @@ public final class POSIXFile {
 
     /// Writes all of `bytes` at `offset`.
     public func write(_ bytes: [UInt8], at offset: Int64) throws(StorageError) {
-        var failure: StorageError?
-        bytes.withUnsafeBytes { raw in
-            do throws(StorageError) { try write(raw, at: offset) } catch { failure = error }
-        }
-        if let failure { throw failure }
+        try withBytes(bytes) { (raw) throws(StorageError) in try write(raw, at: offset) }
     }
 
     /// Appends all of `bytes` at the current position (for plain streamed output).

@@ -14,14 +14,6 @@ extension PendingCommand {
     }
 }
 
-struct Serve: PendingCommand {
-    static let configuration = CommandConfiguration(abstract: "Receive Streams POSTs; answer 2xx only once events are fsynced.")
-    static let arrivesWith = "the receiver"
-    @OptionGroup var rootOptions: RootOptions
-    @Option(help: "Address to listen on.") var host = "127.0.0.1"
-    @Option(help: "Port to listen on.") var port = 8080
-}
-
 struct Seal: PendingCommand {
     static let configuration = CommandConfiguration(abstract: "Compact closed hours: dedup by event_uuid, sort, write manifests.")
     static let arrivesWith = "the nightly pipeline"
@@ -70,12 +62,4 @@ struct Nightly: PendingCommand {
     static let arrivesWith = "the nightly pipeline"
     @OptionGroup var rootOptions: RootOptions
     @Option(help: "UTC date (default: yesterday).") var date: UTCDate?
-}
-
-struct Replay: PendingCommand {
-    static let configuration = CommandConfiguration(abstract: "POST generated traffic to a receiver and measure it.")
-    static let arrivesWith = "the receiver"
-    @Option(help: "Receiver URL.") var url: String
-    @Option(help: "File of request bodies from `generate`.") var input: String
-    @Option(help: "Concurrent clients.") var concurrency = 16
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Glibc
 
 /// A failure the user can act on: printed to stderr as one line, then the process exits with `code`.
 struct CommandFailure: Error {
@@ -17,16 +16,23 @@ struct CommandFailure: Error {
 
     /// Runs `body`, turning any error into a one-line message on stderr and the right exit code.
     static func reporting<T>(_ command: String, _ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let failure as CommandFailure {
+        do { return try body() } catch { throw exit(for: error, command: command) }
+    }
+
+    static func reportingAsync<T>(_ command: String, _ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch { throw exit(for: error, command: command) }
+    }
+
+    private static func exit(for error: any Error, command: String) -> ExitCode {
+        switch error {
+        case let exit as ExitCode:
+            return exit
+        case let failure as CommandFailure:
             Terminal.error("\(command): \(failure.message)")
-            throw ExitCode(failure.code)
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
+            return ExitCode(failure.code)
+        default:
             Terminal.error("\(command): \(error)")
-            throw ExitCode(CommandFailure.failure)
+            return ExitCode(CommandFailure.failure)
         }
     }
 }

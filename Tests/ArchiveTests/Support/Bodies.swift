@@ -25,13 +25,7 @@ enum Bodies {
     }
 
     static func parse(_ body: [UInt8], receivedAt: Int64 = 1_773_500_000_000) throws(EnvelopeError) -> ParsedBatch {
-        var result: Result<ParsedBatch, EnvelopeError>!
-        body.withUnsafeBytes { raw in
-            do throws(EnvelopeError) { result = .success(try EnvelopeParser().parse(raw, receivedAt: receivedAt)) } catch {
-                result = .failure(error)
-            }
-        }
-        return try result.get()
+        try EnvelopeParser().parse(body, receivedAt: receivedAt)
     }
 
     static func object(_ line: [UInt8]) throws -> NSDictionary {
