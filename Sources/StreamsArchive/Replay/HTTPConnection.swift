@@ -7,6 +7,8 @@ import Foundation
 public final class HTTPConnection {
     public struct Reply: Sendable {
         public let status: Int
+        /// Header values by lowercased name.
+        public let headers: [String: String]
         public let body: [UInt8]
     }
 
@@ -87,16 +89,19 @@ public final class HTTPConnection {
         var length = 0
         var chunked = false
         var closeAfter = false
+        var headers: [String: String] = [:]
         for line in lines.dropFirst() {
-            let pair = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-            guard pair.count == 2 else { continue }
+            let raw = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard raw.count == 2 else { continue }
+            headers[raw[0].lowercased()] = raw[1]
+            let pair = raw.map { $0.lowercased() }
             if pair[0] == "content-length" { length = Int(pair[1]) ?? 0 }
             if pair[0] == "transfer-encoding" && pair[1].contains("chunked") { chunked = true }
             if pair[0] == "connection" && pair[1] == "close" { closeAfter = true }
         }
         let body = chunked ? try readChunked() : try readExactly(length)
         if closeAfter { close() }
-        return Reply(status: status, body: body)
+        return Reply(status: status, headers: headers, body: body)
     }
 
     private func readUntilHeadEnd() throws(Failure) -> Int {

@@ -8,10 +8,21 @@ final class TestDirectory {
         let safe = name.filter { $0.isLetter || $0.isNumber }
         path = NSTemporaryDirectory() + "streams-archive-tests/\(safe)-\(UUID().uuidString.prefix(8))"
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        owned = true
     }
 
+    private let owned: Bool
+
+    private init(existing path: String) {
+        self.path = path
+        owned = false
+    }
+
+    /// A view of a directory the test does not own (not removed afterwards).
+    static func existing(_ path: String) -> TestDirectory { TestDirectory(existing: path) }
+
     deinit {
-        try? FileManager.default.removeItem(atPath: path)
+        if owned { try? FileManager.default.removeItem(atPath: path) }
     }
 
     func file(_ name: String) -> String { path + "/" + name }

@@ -1,0 +1,72 @@
+import Foundation
+import StreamsArchive
+
+/// A real `streams-archive serve` on a loopback port, started and stopped (or killed) by a test.
+final class ServerProcess {
+    let process = Process()
+    let port: Int
+    let logPath: String
+
+    /// Starts `serve --root root --port 0 …` and waits until it prints the port it listens on.
+    init(root: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+        logPath = root + "-serve-\(UUID().uuidString.prefix(6)).log"
+        process.executableURL = URL(fileURLWithPath: ProcessRunner.streamsArchive)
+        process.arguments = ["serve", "--root", root, "--port", "0"] + arguments
+        var env = ProcessInfo.processInfo.environment
+        env[ReceiverAuth.basicVariable] = nil
+        env[ReceiverAuth.headerVariable] = nil
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: logPath)
+        try process.run()
+        var text = ""
+        while !text.contains("\n") {
+            let chunk = stdout.fileHandleForReading.availableData
+            if chunk.isEmpty { throw StartFailure(log: (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "") }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let portText = text.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines), let port = Int(portText) else {
+            throw StartFailure(log: text)
+        }
+        self.port = port
+    }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    func connection() -> HTTPConnection { HTTPConnection(host: "127.0.0.1", port: port) }
+
+    /// POSTs a body to /streams.
+    func post(_ body: [UInt8], headers: [(String, String)] = [("Content-Type", "application/json")]) throws -> HTTPConnection.Reply {
+        try connection().request("POST", "/streams", headers: headers, body: body)
+    }
+
+    /// SIGTERM, then waits; returns the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    deinit {
+        if process.isRunning { kill9() }
+        try? FileManager.default.removeItem(atPath: logPath)
+    }
+
+    struct StartFailure: Error, CustomStringConvertible {
+        let log: String
+        var description: String { "serve did not start: \(log)" }
+    }
+}
+
+extension HTTPConnection.Reply {
+    var json: NSDictionary { (try? JSONSerialization.jsonObject(with: Data(body))) as? NSDictionary ?? [:] }
+}
