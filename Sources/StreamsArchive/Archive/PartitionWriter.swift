@@ -36,7 +36,8 @@ public final class PartitionWriter {
     public let identity: WriterIdentity
     public let options: Options
     private let logger: Logger
-    private let encoder: GzipMemberEncoder
+    /// One encoder per worker: a commit compresses its partitions' members on all cores.
+    private let encoders: [GzipMemberEncoder]
     private var files: [PartitionDirectory: InProgressFile] = [:]
     private var unsyncedDirectories: Set<String> = []
     private var staged: [PartitionDirectory: [UInt8]] = [:]
@@ -50,7 +51,7 @@ public final class PartitionWriter {
         self.identity = identity
         self.options = options
         self.logger = logger
-        encoder = try GzipMemberEncoder(level: options.level)
+        encoders = try (0..<max(1, min(4, System.coreCount))).map { _ in try GzipMemberEncoder(level: options.level) }
     }
 
     public var openFileCount: Int { files.count }
@@ -76,18 +77,18 @@ public final class PartitionWriter {
         var report = CommitReport()
         guard stagedLines > 0 else { return report }
         report.lines = stagedLines
+        let directories = staged.keys.sorted(by: { $0.relativePath < $1.relativePath })
+        let members = compress(directories)
         var touched: [(file: InProgressFile, before: Int64)] = []
         do {
-            for directory in staged.keys.sorted(by: { $0.relativePath < $1.relativePath }) {
-                let lines = staged[directory]!
+            for (directory, member) in zip(directories, members) {
                 let file = try openFile(for: directory, now: now)
-                let member = encoder.member(of: lines)
                 touched.append((file, file.size))
                 try file.append(member: member, now: now)
-                report.uncompressedBytes += lines.count
+                report.uncompressedBytes += staged[directory]!.count
                 report.compressedBytes += member.count
             }
-            for (file, _) in touched { try file.sync() }
+            try syncAll(touched.map(\.file))
             for directory in unsyncedDirectories.sorted() { try Directory.sync(directory) }
             unsyncedDirectories.removeAll()
         } catch {
@@ -99,6 +100,31 @@ public final class PartitionWriter {
             try finish(file)
         }
         return report
+    }
+
+    /// One member per directory, compressed in parallel.
+    private func compress(_ directories: [PartitionDirectory]) -> [[UInt8]] {
+        var members = [[UInt8]](repeating: [], count: directories.count)
+        let inputs = directories.map { staged[$0]! }
+        members.withUnsafeMutableBufferPointer { output in
+            let output = UncheckedSendable(output)
+            Parallel.forEach(inputs.count, workers: encoders.count) { worker, index in
+                output.value[index] = encoders[worker].member(of: inputs[index])
+            }
+        }
+        return members
+    }
+
+    /// fsyncs files concurrently, so the filesystem can fold them into fewer journal commits.
+    private func syncAll(_ files: [InProgressFile]) throws(StorageError) {
+        var failures = [StorageError?](repeating: nil, count: files.count)
+        failures.withUnsafeMutableBufferPointer { output in
+            let output = UncheckedSendable(output)
+            Parallel.forEach(files.count, workers: files.count) { _, index in
+                do throws(StorageError) { try files[index].sync() } catch { output.value[index] = error }
+            }
+        }
+        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
     }
 
     /// Finishes files whose hour has ended and that had no append for `idleSeconds`; retries abandoned files.
