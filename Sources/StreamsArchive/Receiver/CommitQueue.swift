@@ -114,19 +114,10 @@ public final class CommitQueue: Service, @unchecked Sendable {
         for (work, _) in group {
             switch work {
             case .batch(let batch):
-                var accepted = 0
-                var duplicates = 0
-                for event in batch.accepted {
-                    if dedup.contains(event.uuid) || !seenInGroup.insert(event.uuid).inserted {
-                        duplicates += 1
-                    } else {
-                        writer.stage(event.line, in: .events(event.partition))
-                        accepted += 1
-                    }
+                let accepted = writer.stage(batch) { event in
+                    !dedup.contains(event.uuid) && seenInGroup.insert(event.uuid).inserted
                 }
-                let day = PartitionDirectory.rejected(UTCDate(epochSeconds: batch.receivedAt / 1000))
-                for rejection in batch.rejected { writer.stage(RejectedRecord.event(rejection, of: batch), in: day) }
-                counts.append((accepted, duplicates, batch.rejected.count))
+                counts.append((accepted, batch.accepted.count - accepted, batch.rejected.count))
             case .rejectedBody(let line, let receivedAt):
                 writer.stage(line, in: .rejected(UTCDate(epochSeconds: receivedAt / 1000)))
                 counts.append((0, 0, 0))
