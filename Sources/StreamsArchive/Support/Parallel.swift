@@ -2,8 +2,8 @@ import Dispatch
 
 /// Runs `count` independent jobs on up to `workers` threads with Dispatch; each job knows its worker index so it
 /// can use that worker's own non-thread-safe state (an encoder, a buffer).
-enum Parallel {
-    static func forEach(_ count: Int, workers: Int, _ body: (_ worker: Int, _ index: Int) -> Void) {
+public enum Parallel {
+    public static func forEach(_ count: Int, workers: Int, _ body: (_ worker: Int, _ index: Int) -> Void) {
         let workers = max(1, min(workers, count))
         guard workers > 1 else {
             for index in 0..<count { body(0, index) }
@@ -19,7 +19,7 @@ enum Parallel {
 }
 
 /// Carries a value into Dispatch's concurrent closure. Callers guarantee each worker touches only its own state.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+public struct UncheckedSendable<Value>: @unchecked Sendable {
+    public let value: Value
+    public init(_ value: Value) { self.value = value }
 }

@@ -1,6 +1,6 @@
 import Glibc
 
-enum System {
+public enum System {
     /// Cores this process may run on.
-    static var coreCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+    public static var coreCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 }

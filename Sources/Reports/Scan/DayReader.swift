@@ -1,0 +1,91 @@
+import StreamsArchive
+
+/// Where a file stopped being readable, for the report's "incomplete" marker, stderr and report.json.
+public struct FileDamage: Sendable, Equatable, CustomStringConvertible {
+    public let path: String
+    /// Byte offset: of the last good gzip member for a torn or corrupt member, or of the line in the
+    /// decompressed stream for a line that is not JSON.
+    public let offset: Int64
+    public let reason: String
+
+    public var description: String { "\(path) at byte \(offset): \(reason)" }
+}
+
+/// Reads a day's files in parallel with Dispatch and hands each event, counted once, to a per-worker accumulator.
+///
+/// The unit of work is a partition (all its files): retries of an event always land in the event's own
+/// partition, so one worker sees every copy of an event_uuid and can drop repeats with a set of its own.
+/// A damaged file is recorded and the rest of the day is still read.
+public enum DayReader {
+    public struct Outcome<Accumulator> {
+        public var accumulators: [Accumulator]
+        public var damage: [FileDamage]
+        public var events: Int
+        public var duplicates: Int
+        public var bytes: Int64
+    }
+
+    public static func read<Accumulator>(
+        _ files: [ScannedFile], workers: Int = System.coreCount, make: () -> Accumulator,
+        visit: (inout Accumulator, JSONDocument) -> Void
+    ) -> Outcome<Accumulator> {
+        let partitions = Dictionary(grouping: files, by: \.partition).values.sorted { $0[0].partition < $1[0].partition }
+        let workers = max(1, min(workers, partitions.count))
+        var states = (0..<workers).map { _ in WorkerState(accumulator: make()) }
+        states.withUnsafeMutableBufferPointer { buffer in
+            let shared = UncheckedSendable(buffer)
+            Parallel.forEach(partitions.count, workers: workers) { worker, index in
+                shared.value[worker].read(partitions[index], visit: visit)
+            }
+        }
+        return Outcome(
+            accumulators: states.map(\.accumulator), damage: states.flatMap(\.damage).sorted { $0.path < $1.path },
+            events: states.map(\.events).reduce(0, +), duplicates: states.map(\.duplicates).reduce(0, +),
+            bytes: states.map(\.bytes).reduce(0, +)
+        )
+    }
+
+    struct WorkerState<Accumulator> {
+        var accumulator: Accumulator
+        var damage: [FileDamage] = []
+        var events = 0
+        var duplicates = 0
+        var bytes: Int64 = 0
+        private var document = JSONDocument()
+        private let scanner = JSONScanner()
+
+        init(accumulator: Accumulator) {
+            self.accumulator = accumulator
+        }
+
+        mutating func read(_ partition: [ScannedFile], visit: (inout Accumulator, JSONDocument) -> Void) {
+            var seen = Set<String>()
+            for file in partition {
+                bytes += file.bytes
+                let reader = GzipFileReader(path: file.path)
+                var lineOffset: Int64 = 0
+                do {
+                    try reader.forEachLine { line in
+                        defer { lineOffset += Int64(line.count + 1) }
+                        guard (try? document.scan(line, with: scanner)) != nil, document.kind(document.root) == .object,
+                            let uuid = document.member(of: document.root, named: "event_uuid").flatMap(document.string)
+                        else {
+                            damage.append(FileDamage(path: file.path, offset: lineOffset, reason: "line is not a stored event (invalid JSON or no event_uuid), at this offset of the decompressed data"))
+                            return
+                        }
+                        guard seen.insert(uuid).inserted else {
+                            duplicates += 1
+                            return
+                        }
+                        events += 1
+                        visit(&accumulator, document)
+                    }
+                } catch let error as GzipReadError {
+                    damage.append(FileDamage(path: file.path, offset: error.lastGoodOffset, reason: "\(error.problem)"))
+                } catch {
+                    damage.append(FileDamage(path: file.path, offset: 0, reason: "\(error)"))
+                }
+            }
+        }
+    }
+}
