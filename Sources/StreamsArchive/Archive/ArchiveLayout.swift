@@ -49,6 +49,11 @@ public enum ArchiveFileName {
         finishedPrefix + name.dropFirst(inProgressPrefix.count).dropLast(inProgressSuffix.count) + finishedSuffix
     }
 
+    /// The finished path for an in-progress file's path (same directory).
+    public static func finishedPath(forInProgress path: String) -> String {
+        Directory.parentPath(of: path) + "/" + finishedName(forInProgress: Directory.fileName(of: path))
+    }
+
     /// The writer id inside an in-progress name (`<writer>-<seq>`).
     static func writer(ofInProgress name: String) -> String? {
         let core = name.dropFirst(inProgressPrefix.count).dropLast(inProgressSuffix.count)

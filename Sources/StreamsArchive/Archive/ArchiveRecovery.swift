@@ -49,8 +49,7 @@ public enum ArchiveRecovery {
             try Directory.sync(Directory.parentPath(of: path))
             return RecoveredFile(path: path, keptBytes: 0, cutBytes: torn?.cutBytes ?? 0, removed: true)
         }
-        let name = String(path[path.index(after: path.lastIndex(of: "/")!)...])
-        let finished = Directory.parentPath(of: path) + "/" + ArchiveFileName.finishedName(forInProgress: name)
+        let finished = ArchiveFileName.finishedPath(forInProgress: path)
         try Directory.rename(path, to: finished)
         return RecoveredFile(path: finished, keptBytes: size, cutBytes: torn?.cutBytes ?? 0, removed: false)
     }

@@ -158,12 +158,10 @@ public final class PartitionWriter {
 
     /// Renames a file to its finished name (or removes it if it never got a member).
     private func finish(_ file: InProgressFile) throws(StorageError) {
-        let name = String(file.path[file.path.index(after: file.path.lastIndex(of: "/")!)...])
-        let directoryPath = Directory.parentPath(of: file.path)
         if file.size == 0 {
             try Directory.removeFile(file.path)
         } else {
-            try Directory.rename(file.path, to: directoryPath + "/" + ArchiveFileName.finishedName(forInProgress: name))
+            try Directory.rename(file.path, to: ArchiveFileName.finishedPath(forInProgress: file.path))
         }
         files[file.directory] = nil
     }
@@ -189,8 +187,7 @@ public final class PartitionWriter {
             } catch {
                 throw StorageError("repair", path: path, code: EIO)
             }
-            let name = String(path[path.index(after: path.lastIndex(of: "/")!)...])
-            try Directory.rename(path, to: Directory.parentPath(of: path) + "/" + ArchiveFileName.finishedName(forInProgress: name))
+            try Directory.rename(path, to: ArchiveFileName.finishedPath(forInProgress: path))
             abandoned.removeFirst()
         }
     }

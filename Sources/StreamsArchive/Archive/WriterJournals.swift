@@ -24,7 +24,7 @@ public enum WriterJournals {
     /// Moves a journal whose files are all finished into `retired/`.
     static func retire(_ journal: String, layout: ArchiveLayout) throws(StorageError) {
         try Directory.create(retiredDirectory(layout))
-        let name = String(journal[journal.index(after: journal.lastIndex(of: "/")!)...])
+        let name = Directory.fileName(of: journal)
         let base = name.hasSuffix(".lock.new") ? String(name.dropLast(9)) : String(name.dropLast(5))
         try Directory.rename(journal, to: retiredDirectory(layout) + "/" + base + ".journal")
     }

@@ -35,8 +35,7 @@ public enum RecentEvents {
     /// The file as journaled, or under its finished name if it was finished since.
     private static func existingPath(_ path: String) -> String? {
         if (try? POSIXFile.openForReading(path)) != nil { return path }
-        let name = String(path[path.index(after: path.lastIndex(of: "/")!)...])
-        let finished = Directory.parentPath(of: path) + "/" + ArchiveFileName.finishedName(forInProgress: name)
+        let finished = ArchiveFileName.finishedPath(forInProgress: path)
         return (try? POSIXFile.openForReading(finished)) != nil ? finished : nil
     }
 

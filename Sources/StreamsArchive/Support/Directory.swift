@@ -51,6 +51,12 @@ public enum Directory {
         guard unlink(path) == 0 || errno == ENOENT else { throw StorageError("remove", path: path) }
     }
 
+    /// The last component of a path.
+    static func fileName(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
     static func parentPath(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
