@@ -13,33 +13,22 @@ public enum GzipBody {
     }
 
     public static func decompress(_ input: UnsafeRawBufferPointer, limit: Int) throws(Failure) -> [UInt8] {
-        let stream: ZlibStream
-        do { stream = try ZlibStream(.inflate) } catch { throw .corrupt(error.message) }
-        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
-        defer { scratch.deallocate() }
-        var output: [UInt8] = []
-        var offset = 0
-        var insideMember = false
-        while offset < input.count {
-            let step: ZlibStream.InflateStep
-            do {
-                step = try stream.inflate(UnsafeRawBufferPointer(rebasing: input[offset...]), into: scratch)
-            } catch {
-                throw .corrupt(error.message)
-            }
-            insideMember = true
-            offset += step.consumed
-            guard output.count + step.produced <= limit else { throw .tooLarge(limit: limit) }
-            output.append(contentsOf: scratch[0..<step.produced])
-            if step.memberEnded {
-                insideMember = false
-                stream.reset()
-            } else if step.consumed == 0 && step.produced == 0 {
-                throw .corrupt("inflate made no progress")
-            }
-        }
-        guard !insideMember else { throw .corrupt("the gzip body ends inside a member") }
         guard !input.isEmpty else { throw .corrupt("empty gzip body") }
+        var output: [UInt8] = []
+        do {
+            let decoder = try GzipMemberDecoder()
+            try decoder.decode(input, onOutput: { inflated in
+                guard output.count + inflated.count <= limit else { throw Failure.tooLarge(limit: limit) }
+                output.append(contentsOf: inflated)
+            }, onMemberEnd: { _ in })
+            guard !decoder.insideMember else { throw Failure.corrupt("the gzip body ends inside a member") }
+        } catch let failure as Failure {
+            throw failure
+        } catch let codec as CodecError {
+            throw .corrupt(codec.message)
+        } catch {
+            throw .corrupt("\(error)")
+        }
         return output
     }
 }

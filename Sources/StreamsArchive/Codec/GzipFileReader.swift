@@ -47,46 +47,32 @@ public final class GzipFileReader {
         let file = try POSIXFile.openForReading(path)
         let input = UnsafeMutableRawBufferPointer.allocate(byteCount: readBufferSize, alignment: 16)
         defer { input.deallocate() }
-        let output = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
-        defer { output.deallocate() }
-        let stream: ZlibStream
-        do { stream = try ZlibStream(.inflate) } catch { throw GzipSetupError.zlib(error.message) }
-
+        let decoder: GzipMemberDecoder
+        do { decoder = try GzipMemberDecoder() } catch { throw GzipSetupError.zlib(error.message) }
         var chunkOffset: Int64 = 0
-        var start = 0
-        var end = 0
-        var insideMember = false
         while true {
-            if start == end {
-                chunkOffset += Int64(end)
-                end = try file.read(into: input)
-                start = 0
-                compressedBytesRead += Int64(end)
-                if end == 0 {
-                    if insideMember { throw damage(.truncated) }
-                    return
-                }
+            let count = try file.read(into: input)
+            guard count > 0 else {
+                if decoder.insideMember { throw damage(.truncated) }
+                return
             }
-            let step: ZlibStream.InflateStep
+            compressedBytesRead += Int64(count)
             do {
-                step = try stream.inflate(UnsafeRawBufferPointer(rebasing: input[start..<end]), into: output)
-            } catch {
+                try decoder.decode(
+                    UnsafeRawBufferPointer(rebasing: input[0..<count]),
+                    onOutput: { inflated in
+                        uncompressedBytes += Int64(inflated.count)
+                        try onOutput(inflated)
+                    },
+                    onMemberEnd: { end in
+                        lastGoodOffset = chunkOffset + Int64(end)
+                        memberCount += 1
+                    }
+                )
+            } catch let error as CodecError {
                 throw damage(.corrupt(error.message))
             }
-            insideMember = true
-            start += step.consumed
-            uncompressedBytes += Int64(step.produced)
-            if step.produced > 0 {
-                try onOutput(UnsafeRawBufferPointer(rebasing: output[0..<step.produced]))
-            }
-            if step.memberEnded {
-                lastGoodOffset = chunkOffset + Int64(start)
-                memberCount += 1
-                insideMember = false
-                stream.reset()
-            } else if step.consumed == 0 && step.produced == 0 && start < end {
-                throw damage(.corrupt("inflate made no progress"))
-            }
+            chunkOffset += Int64(count)
         }
     }
 
