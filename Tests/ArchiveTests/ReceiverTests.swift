@@ -91,6 +91,15 @@ struct ReceiverTests {
         #expect(try server.post(body, headers: [json, ("Authorization", good)]).status == 200)
         #expect(try server.post(body, headers: [json, ("authorization", "basic " + good.dropFirst(6))]).status == 200)
         #expect(try server.post(body, headers: [json, ("X-Streams-Key", "k3y-value")]).status == 200)
+        let input = directory.file("one.jsonl")
+        try Data(Self.compact(Bodies.body([Bodies.event(uuid: "replayed")]))).write(to: URL(fileURLWithPath: input))
+        let url = "http://127.0.0.1:\(server.port)/streams"
+        for credentials in [["STREAMS_BASIC_AUTH": "moe:s3cret-pass"], ["STREAMS_AUTH_HEADER": "X-Streams-Key: k3y-value"]] {
+            let replay = try ProcessRunner.archive(["replay", "--url", url, "--input", input, "--retry-delay", "0"], environment: credentials)
+            #expect(replay.status == 0, "replay with \(credentials.keys.first!): \(replay.stderr)")
+        }
+        let refused = try ProcessRunner.archive(["replay", "--url", url, "--input", input, "--retry-delay", "0"], environment: [:])
+        #expect(refused.status == 1 && refused.stderr.contains("HTTP 401×4"))
         #expect(server.stop() == 0)
         #expect(!server.log.contains("s3cret") && !server.log.contains("k3y-value"))
         #expect(server.log.contains("http.status=401"))

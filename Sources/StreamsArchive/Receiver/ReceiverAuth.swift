@@ -42,6 +42,14 @@ public struct ReceiverAuth: Sendable {
     }
 
     public var isEnabled: Bool { basicToken != nil || header != nil }
+
+    /// The headers a client (`replay`) sends to pass these checks.
+    public var clientHeaders: [(String, String)] {
+        var headers: [(String, String)] = []
+        if let basicToken { headers.append(("Authorization", "Basic " + String(decoding: basicToken, as: UTF8.self))) }
+        if let header { headers.append((header.name.rawName, String(decoding: header.value, as: UTF8.self))) }
+        return headers
+    }
     var usesBasic: Bool { basicToken != nil }
 
     /// Whether the request carries a configured credential. Comparisons take the same time whatever matches.

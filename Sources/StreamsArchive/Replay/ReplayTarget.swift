@@ -15,13 +15,6 @@ public struct ReplayTarget: Sendable {
         self.host = host
         port = components.port ?? 80
         path = components.path.isEmpty ? "/" : components.path
-        var headers = [("Content-Type", "application/json")]
-        if let credentials = environment[ReceiverAuth.basicVariable] {
-            headers.append(("Authorization", "Basic " + Data(credentials.utf8).base64EncodedString()))
-        }
-        if let line = environment[ReceiverAuth.headerVariable], let colon = line.firstIndex(of: ":") {
-            headers.append((String(line[..<colon]).trimmingCharacters(in: .whitespaces), String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
-        }
-        self.headers = headers
+        headers = [("Content-Type", "application/json")] + (try ReceiverAuth(environment: environment)).clientHeaders
     }
 }
