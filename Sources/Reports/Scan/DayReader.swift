@@ -15,40 +15,47 @@ public struct FileDamage: Sendable, Equatable, CustomStringConvertible {
 ///
 /// The unit of work is a partition (all its files): retries of an event always land in the event's own
 /// partition, so one worker sees every copy of an event_uuid and can drop repeats with a set of its own.
-/// A damaged file is recorded and the rest of the day is still read.
+/// Partitions are taken largest first by whichever worker is free. A damaged file is recorded and the rest of
+/// the day is still read; lines of a damaged member read before the damage are counted.
 public enum DayReader {
     public struct Outcome<Accumulator> {
         public var accumulators: [Accumulator]
         public var damage: [FileDamage]
-        public var events: Int
+        /// Distinct events read, per partition.
+        public var partitionEvents: [PartitionKey: Int]
         public var duplicates: Int
         public var bytes: Int64
+
+        public var events: Int { partitionEvents.values.reduce(0, +) }
     }
 
     public static func read<Accumulator>(
-        _ files: [ScannedFile], workers: Int = System.coreCount, make: () -> Accumulator,
+        _ files: [ScannedFile], workers: Int = System.coreCount, progress: ReadProgress? = nil, make: () -> Accumulator,
         visit: (inout Accumulator, JSONDocument) -> Void
     ) -> Outcome<Accumulator> {
-        let partitions = Dictionary(grouping: files, by: \.partition).values.sorted { $0[0].partition < $1[0].partition }
+        let partitions = Dictionary(grouping: files, by: \.partition).values
+            .map { $0.sorted { $0.path < $1.path } }
+            .sorted { ($0.map(\.bytes).reduce(0, +), $1[0].partition) > ($1.map(\.bytes).reduce(0, +), $0[0].partition) }
         let workers = max(1, min(workers, partitions.count))
         var states = (0..<workers).map { _ in WorkerState(accumulator: make()) }
         states.withUnsafeMutableBufferPointer { buffer in
             let shared = UncheckedSendable(buffer)
             Parallel.forEach(partitions.count, workers: workers) { worker, index in
-                shared.value[worker].read(partitions[index], visit: visit)
+                shared.value[worker].read(partitions[index], progress: progress, visit: visit)
             }
         }
         return Outcome(
-            accumulators: states.map(\.accumulator), damage: states.flatMap(\.damage).sorted { $0.path < $1.path },
-            events: states.map(\.events).reduce(0, +), duplicates: states.map(\.duplicates).reduce(0, +),
-            bytes: states.map(\.bytes).reduce(0, +)
+            accumulators: states.map(\.accumulator),
+            damage: states.flatMap(\.damage).sorted { ($0.path, $0.offset) < ($1.path, $1.offset) },
+            partitionEvents: states.reduce(into: [:]) { total, state in total.merge(state.partitionEvents, uniquingKeysWith: +) },
+            duplicates: states.map(\.duplicates).reduce(0, +), bytes: states.map(\.bytes).reduce(0, +)
         )
     }
 
     struct WorkerState<Accumulator> {
         var accumulator: Accumulator
         var damage: [FileDamage] = []
-        var events = 0
+        var partitionEvents: [PartitionKey: Int] = [:]
         var duplicates = 0
         var bytes: Int64 = 0
         private var document = JSONDocument()
@@ -58,9 +65,11 @@ public enum DayReader {
             self.accumulator = accumulator
         }
 
-        mutating func read(_ partition: [ScannedFile], visit: (inout Accumulator, JSONDocument) -> Void) {
-            var seen = Set<String>()
+        mutating func read(_ partition: [ScannedFile], progress: ReadProgress?, visit: (inout Accumulator, JSONDocument) -> Void) {
+            var seen = Set<ByteString>()
+            var events = 0
             for file in partition {
+                let before = events
                 bytes += file.bytes
                 let reader = GzipFileReader(path: file.path)
                 var lineOffset: Int64 = 0
@@ -68,7 +77,7 @@ public enum DayReader {
                     try reader.forEachLine { line in
                         defer { lineOffset += Int64(line.count + 1) }
                         guard (try? document.scan(line, with: scanner)) != nil, document.kind(document.root) == .object,
-                            let uuid = document.member(of: document.root, named: "event_uuid").flatMap(document.string)
+                            let uuid = document.member(of: document.root, named: "event_uuid").flatMap(document.text)
                         else {
                             damage.append(FileDamage(path: file.path, offset: lineOffset, reason: "line is not a stored event (invalid JSON or no event_uuid), at this offset of the decompressed data"))
                             return
@@ -85,7 +94,9 @@ public enum DayReader {
                 } catch {
                     damage.append(FileDamage(path: file.path, offset: 0, reason: "\(error)"))
                 }
+                progress?.fileFinished(bytes: file.bytes, events: events - before)
             }
+            partitionEvents[partition[0].partition, default: 0] += events
         }
     }
 }

@@ -48,7 +48,7 @@ public struct UTCDate: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public static func < (lhs: UTCDate, rhs: UTCDate) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }
 
-    static func pad(_ value: Int64, _ width: Int) -> String {
+    public static func pad(_ value: Int64, _ width: Int) -> String {
         let digits = String(value)
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }

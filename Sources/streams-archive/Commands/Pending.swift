@@ -20,13 +20,6 @@ struct Seal: PendingCommand {
     @OptionGroup var rootOptions: RootOptions
 }
 
-struct Report: PendingCommand {
-    static let configuration = CommandConfiguration(abstract: "Write the daily campaign report for a date.")
-    static let arrivesWith = "the campaign report"
-    @OptionGroup var rootOptions: RootOptions
-    @Option(help: "UTC date to report on.") var date: UTCDate
-}
-
 struct Timelines: PendingCommand {
     static let configuration = CommandConfiguration(abstract: "Build per-user event timelines for a date.")
     static let arrivesWith = "the timelines"

@@ -1,0 +1,37 @@
+import StreamsArchive
+
+/// Writes a report's files into ROOT/reports/date=D/ so that a reader never sees a half-written file.
+///
+/// The completion marker is removed first and written last: `_SUCCESS` when every input was read to the end,
+/// `_INCOMPLETE` (listing the damage) otherwise. A crash mid-way leaves the directory without a marker, which
+/// the nightly pipeline takes as "not reported". Each file is replaced atomically, so a reader opening any of
+/// them sees either the previous run's version or this run's.
+public enum ReportFiles {
+    public static let files = ["campaign_events.csv", "campaigns.csv", "campaign_breakdown.csv", "report.json", "report.html"]
+    public static let successMarker = "_SUCCESS"
+    public static let incompleteMarker = "_INCOMPLETE"
+
+    /// Writes every file and returns the directory.
+    @discardableResult
+    public static func write(_ report: CampaignReport, layout: ArchiveLayout) throws(StorageError) -> String {
+        let directory = layout.reportDirectory(report.date)
+        try Directory.create(directory)
+        try Directory.removeFile("\(directory)/\(successMarker)")
+        try Directory.removeFile("\(directory)/\(incompleteMarker)")
+        let contents: [(String, [UInt8])] = [
+            ("campaign_events.csv", ReportTables.campaignEvents(report)),
+            ("campaigns.csv", ReportTables.campaigns(report)),
+            ("campaign_breakdown.csv", ReportTables.breakdown(report)),
+            ("report.json", ReportJSON.render(report, root: layout.root)),
+            ("report.html", ReportHTML.render(report, root: layout.root)),
+        ]
+        for (name, bytes) in contents { try AtomicFile.write(bytes, to: "\(directory)/\(name)") }
+        if report.isComplete {
+            try AtomicFile.write([], to: "\(directory)/\(successMarker)")
+        } else {
+            let lines = report.damage.map { "\(ReportJSON.relative($0.path, to: layout.root)) at byte \($0.offset): \($0.reason)\n" }
+            try AtomicFile.write(Array(lines.joined().utf8), to: "\(directory)/\(incompleteMarker)")
+        }
+        return directory
+    }
+}

@@ -1,0 +1,68 @@
+/// Inline SVG charts drawn as text: no script, no fonts or styles from the network, so the page renders the
+/// same offline, in a mail client's preview and in a headless browser.
+enum SVGChart {
+    struct Bar {
+        let label: String
+        let value: Int
+        let color: String
+    }
+
+    /// Horizontal bars with the label on the left and the value on the right.
+    static func bars(_ bars: [Bar], name: String, width: Int = 720) -> String {
+        let rowHeight = 26, labelWidth = 260, valueWidth = 90
+        let plot = width - labelWidth - valueWidth
+        let top = max(bars.map(\.value).max() ?? 0, 1)
+        var svg = open(name: name, width: width, height: max(bars.count, 1) * rowHeight + 8)
+        for (index, bar) in bars.enumerated() {
+            let y = index * rowHeight + 4
+            let length = max(1, plot * bar.value / top)
+            svg += "<text x=\"\(labelWidth - 8)\" y=\"\(y + 17)\" text-anchor=\"end\">\(HTML.escape(shorten(bar.label, to: 38)))</text>"
+            svg += "<rect class=\"bar\" x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(length)\" height=\"\(rowHeight - 8)\" fill=\"\(bar.color)\">"
+            svg += "<title>\(HTML.escape(bar.label)): \(HTML.number(bar.value))</title></rect>"
+            svg += "<text x=\"\(labelWidth + length + 6)\" y=\"\(y + 17)\">\(HTML.number(bar.value))</text>"
+        }
+        return svg + "</svg>"
+    }
+
+    /// One column per slot (an hour), stacked by series, with a legend underneath.
+    static func stackedColumns(
+        _ columns: [[Int]], series: [(label: String, color: String)], columnLabels: [String], name: String, width: Int = 720
+    ) -> String {
+        let plotTop = 10, plotHeight = 200, left = 56
+        let columnWidth = (width - left - 10) / max(columns.count, 1)
+        let top = max(columns.map { $0.reduce(0, +) }.max() ?? 0, 1)
+        let legendRows = (series.count + 4) / 5
+        var svg = open(name: name, width: width, height: plotTop + plotHeight + 30 + legendRows * 20)
+        svg += "<text x=\"\(left - 6)\" y=\"\(plotTop + 10)\" text-anchor=\"end\">\(HTML.number(top))</text>"
+        svg += "<text x=\"\(left - 6)\" y=\"\(plotTop + plotHeight)\" text-anchor=\"end\">0</text>"
+        svg += "<line x1=\"\(left)\" y1=\"\(plotTop + plotHeight)\" x2=\"\(width - 10)\" y2=\"\(plotTop + plotHeight)\" stroke=\"#999\"/>"
+        for (index, column) in columns.enumerated() {
+            let x = left + index * columnWidth
+            var base = plotTop + plotHeight
+            for (seriesIndex, value) in column.enumerated() where value > 0 {
+                let height = max(1, plotHeight * value / top)
+                base -= height
+                svg += "<rect class=\"bar\" x=\"\(x + 2)\" y=\"\(base)\" width=\"\(columnWidth - 4)\" height=\"\(height)\" fill=\"\(series[seriesIndex].color)\">"
+                svg += "<title>\(columnLabels[index]) \(HTML.escape(series[seriesIndex].label)): \(HTML.number(value))</title></rect>"
+            }
+            if index % 3 == 0 {
+                svg += "<text x=\"\(x + columnWidth / 2)\" y=\"\(plotTop + plotHeight + 16)\" text-anchor=\"middle\">\(columnLabels[index])</text>"
+            }
+        }
+        for (index, item) in series.enumerated() {
+            let x = left + (index % 5) * 130, y = plotTop + plotHeight + 28 + (index / 5) * 20
+            svg += "<rect x=\"\(x)\" y=\"\(y)\" width=\"12\" height=\"12\" fill=\"\(item.color)\"/>"
+            svg += "<text x=\"\(x + 18)\" y=\"\(y + 11)\">\(HTML.escape(item.label))</text>"
+        }
+        return svg + "</svg>"
+    }
+
+    private static func open(name: String, width: Int, height: Int) -> String {
+        "<svg class=\"chart\" data-chart=\"\(name)\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"\(name)\" "
+            + "width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" font-size=\"12\" font-family=\"sans-serif\">"
+    }
+
+    private static func shorten(_ text: String, to length: Int) -> String {
+        text.count <= length ? text : String(text.prefix(length - 1)) + "…"
+    }
+}
