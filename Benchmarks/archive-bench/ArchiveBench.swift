@@ -6,7 +6,7 @@ import ArgumentParser
 struct ArchiveBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "archive-bench",
-        abstract: "Measure streams-archive against gzip and zcat on the same bytes, in one run.",
-        subcommands: [CodecBenchmark.self, ReceiverBenchmark.self]
+        abstract: "Measure streams-archive against gzip, zcat and DuckDB on the same bytes, in one run.",
+        subcommands: [CodecBenchmark.self, ReceiverBenchmark.self, ReportBenchmark.self]
     )
 }

@@ -29,6 +29,20 @@ enum Measure {
         guard process.terminationStatus == 0 else { throw BenchFailure("command failed: \(command)") }
     }
 
+    /// Runs a shell command line and returns its stdout, failing loudly if it fails.
+    static func output(_ command: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchFailure("command failed: \(command)") }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     static func size(_ path: String) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: path)[.size] as! NSNumber).intValue
     }

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+@Suite("campaign report on damaged input")
+struct ReportDamageTests {
+    /// Appends `bytes` to a file.
+    static func append(_ bytes: Data, to path: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: bytes)
+        try handle.close()
+    }
+
+    /// `text` as one gzip member written by the system's gzip.
+    static func gzipMember(_ text: String, in directory: TestDirectory) throws -> Data {
+        let plain = directory.file("member-\(UUID().uuidString)")
+        try text.write(toFile: plain, atomically: true, encoding: .utf8)
+        return try ProcessRunner.run("gzip", ["-c", plain]).stdout
+    }
+
+    @Test("torn, CRC-damaged and non-JSON files are named with offsets; the rest of the day is reported, marked incomplete, exit 2")
+    func damagedFilesMarkTheReportIncomplete() throws {
+        let day = try GeneratedDay()
+        let files = day.directory.files(under: "archive/events/date=\(GeneratedDay.date)") { $0.hasSuffix(".jsonl.gz") }
+        let byPartition = Dictionary(grouping: files) { ($0 as NSString).deletingLastPathComponent }.values.map { $0[0] }.sorted()
+        try #require(byPartition.count >= 3)
+        let (torn, notJSON, badCRC) = (byPartition[0], byPartition[1], byPartition[2])
+        let size = { (path: String) in try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int }
+        let tornSize = try size(torn), badCRCSize = try size(badCRC)
+        let plainSize = Int(try ProcessRunner.shell("zcat '\(notJSON)' | wc -c").text.trimmingCharacters(in: .whitespacesAndNewlines))!
+
+        try Self.append(Data([0x1F, 0x8B, 0x08, 0x00, 0x00]), to: torn)
+        try Self.append(try Self.gzipMember("this line is not JSON\n", in: day.directory), to: notJSON)
+        let firstLine = try ProcessRunner.shell("zcat '\(badCRC)' | head -n 1").text
+        var copy = try Self.gzipMember(firstLine, in: day.directory)
+        copy[copy.count - 8] ^= 0xFF
+        try Self.append(copy, to: badCRC)
+
+        let run = try day.report()
+        #expect(run.status == 2)
+        for (path, offset) in [(torn, tornSize), (notJSON, plainSize), (badCRC, badCRCSize)] {
+            #expect(run.stderr.contains("\(path) at byte \(offset):"), Comment(rawValue: run.stderr))
+        }
+        #expect(run.stderr.contains("INCOMPLETE"))
+        let expected = ExpectedReport(events: day.events, date: GeneratedDay.date)
+        #expect(try day.file("campaign_events.csv") == Data(expected.campaignEventsCSV), "the copy in the bad member is a duplicate; nothing else changes")
+        let directory = "\(day.root)/reports/date=\(GeneratedDay.date)"
+        #expect(FileManager.default.fileExists(atPath: "\(directory)/_INCOMPLETE") && !FileManager.default.fileExists(atPath: "\(directory)/_SUCCESS"))
+        let json = try day.json()
+        #expect(json["complete"] as? Bool == false)
+        let damage = (json["damage"] as! [NSDictionary]).map { "\(day.root)/\($0["file"] as! String)@\($0["offset"] as! Int)" }
+        #expect(Set(damage) == ["\(torn)@\(tornSize)", "\(notJSON)@\(plainSize)", "\(badCRC)@\(badCRCSize)"])
+        #expect(try String(contentsOfFile: "\(directory)/report.html", encoding: .utf8).contains("id=\"incomplete\""))
+    }
+
+    @Test("a report that completes after the damage is repaired replaces the incomplete marker with _SUCCESS")
+    func repairedDayBecomesComplete() throws {
+        let day = try GeneratedDay(events: 500)
+        let file = try #require(day.directory.files(under: "archive/events/date=\(GeneratedDay.date)") { $0.hasSuffix(".jsonl.gz") }.first)
+        let original = try Data(contentsOf: URL(fileURLWithPath: file))
+        try Self.append(Data([0x1F, 0x8B]), to: file)
+        #expect(try day.report().status == 2)
+        try original.write(to: URL(fileURLWithPath: file))
+        #expect(try day.report().status == 0)
+        let directory = "\(day.root)/reports/date=\(GeneratedDay.date)"
+        #expect(FileManager.default.fileExists(atPath: "\(directory)/_SUCCESS") && !FileManager.default.fileExists(atPath: "\(directory)/_INCOMPLETE"))
+    }
+}
