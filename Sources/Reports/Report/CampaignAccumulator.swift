@@ -3,26 +3,54 @@ import StreamsArchive
 /// One worker's counts of a day's campaign events; workers' accumulators are merged at the end.
 ///
 /// Only `CAMPAIGN_EVENT`s count. Campaign attributes are read from `event_attributes`, where MoEngage sends
-/// them; an event without a campaign_id is counted under an empty campaign_id rather than dropped.
+/// them; an event without a campaign_id is counted under an empty campaign_id rather than dropped. Per event
+/// the only copy made is the event_uuid's (for the naming rule's tie-break) and one hash-table update; every
+/// other value is looked up by fingerprint, and its text is stored the first time it is seen.
 struct CampaignAccumulator: Sendable {
+    static let plan = FieldPlan(
+        topLevel: ["event_type", "event_code", "event_name", "event_time", "uid"], nested: "event_attributes",
+        nestedFields: ["campaign_id", "campaign_name", "campaign_type", "campaign_channel", "variation_id", "locale_id", "locale_name"]
+    )
+    fileprivate static let uuid = 0
+    fileprivate static let type = plan.slot("event_type"), code = plan.slot("event_code"), name = plan.slot("event_name")
+    fileprivate static let time = plan.slot("event_time"), uid = plan.slot("uid"), campaign = plan.slot("campaign_id")
+    fileprivate static let campaignName = plan.slot("campaign_name"), campaignType = plan.slot("campaign_type")
+    fileprivate static let campaignChannel = plan.slot("campaign_channel"), variation = plan.slot("variation_id")
+    fileprivate static let locale = plan.slot("locale_id"), localeName = plan.slot("locale_name")
+    fileprivate static let campaignEvent = Array(EventType.campaign.rawValue.utf8)
+    static let emptyID = Fingerprint([UInt8]())
+
     var groups: [TallyKey: GroupTally] = [:]
-    var campaigns: [ByteString: CampaignDescriptor] = [:]
+    /// The text of every fingerprint used in a `TallyKey`.
+    var texts: [Fingerprint: ByteString] = [Self.emptyID: .empty]
 
-    mutating func add(_ event: JSONDocument) {
-        let root = event.root
-        guard let type = event.member(of: root, named: "event_type"), event.keyEquals(type, EventType.campaign.rawValue),
-            let code = event.text(of: root, "event_code"), let uuid = event.text(of: root, "event_uuid")
-        else { return }
-        let time = event.member(of: root, named: "event_time").flatMap(event.integer) ?? .min
-        let attributes = event.member(of: root, named: "event_attributes").flatMap { event.kind($0) == .object ? $0 : nil }
-        func attribute(_ name: String) -> ByteString? { attributes.flatMap { event.text(of: $0, name) } }
+    mutating func add(_ event: EventLine) {
+        guard event.equals(Self.type, Self.campaignEvent), let code = event.fingerprint(Self.code), let uuid = event.text(Self.uuid) else { return }
+        let key = TallyKey(
+            campaignID: event.fingerprint(Self.campaign) ?? Self.emptyID, eventCode: code, variation: event.fingerprint(Self.variation),
+            locale: event.fingerprint(Self.locale)
+        )
+        let isNew = Self.count(event, uuid: uuid, time: event.integer(Self.time) ?? .min, in: &groups[key, default: GroupTally()])
+        if isNew { remember(key, of: event) }
+    }
 
-        let campaignID = attribute("campaign_id") ?? .empty
-        let locale = attribute("locale_id")
-        let key = TallyKey(campaignID: campaignID, eventCode: code, variation: attribute("variation_id"), locale: locale)
-        groups[key, default: GroupTally()].add(event, uuid: uuid, time: time)
+    /// Adds one event to its group; true if it is the group's first.
+    private static func count(_ event: EventLine, uuid: ByteString, time: Int64, in tally: inout GroupTally) -> Bool {
+        tally.events += 1
+        if let uid = event.fingerprint(Self.uid) { tally.users.insert(uid) }
+        tally.eventName.offer(event, Self.name, time: time, uuid: uuid)
+        tally.names.name.offer(event, Self.campaignName, time: time, uuid: uuid)
+        tally.names.type.offer(event, Self.campaignType, time: time, uuid: uuid)
+        tally.names.channel.offer(event, Self.campaignChannel, time: time, uuid: uuid)
+        tally.names.localeName.offer(event, Self.localeName, time: time, uuid: uuid)
+        return tally.events == 1
+    }
 
-        campaigns[campaignID, default: CampaignDescriptor()].offer(time: time, uuid: uuid, locale: locale, attribute: attribute)
+    /// Stores the text of a new key's values.
+    private mutating func remember(_ key: TallyKey, of event: EventLine) {
+        for (fingerprint, slot) in [(key.campaignID, Self.campaign), (key.eventCode, Self.code), (key.variation, Self.variation), (key.locale, Self.locale)] {
+            if let fingerprint, texts[fingerprint] == nil { texts[fingerprint] = event.text(slot) ?? .empty }
+        }
     }
 
     mutating func merge(_ other: CampaignAccumulator) {
@@ -31,27 +59,8 @@ struct CampaignAccumulator: Sendable {
             merged.merge(theirs)
             return merged
         }
-        campaigns.merge(other.campaigns) { mine, theirs in
-            var merged = mine
-            merged.merge(theirs)
-            return merged
-        }
+        texts.merge(other.texts) { mine, _ in mine }
     }
-}
 
-extension CampaignDescriptor {
-    fileprivate mutating func offer(time: Int64, uuid: ByteString, locale: ByteString?, attribute: (String) -> ByteString?) {
-        name.offer(attribute("campaign_name"), time: time, uuid: uuid)
-        type.offer(attribute("campaign_type"), time: time, uuid: uuid)
-        channel.offer(attribute("campaign_channel"), time: time, uuid: uuid)
-        if let locale { localeNames[locale, default: LatestValue()].offer(attribute("locale_name"), time: time, uuid: uuid) }
-    }
-}
-
-extension GroupTally {
-    fileprivate mutating func add(_ event: JSONDocument, uuid: ByteString, time: Int64) {
-        events += 1
-        if let uid = event.text(of: event.root, "uid") { users.insert(uid) }
-        eventName.offer(event.text(of: event.root, "event_name"), time: time, uuid: uuid)
-    }
+    func text(_ fingerprint: Fingerprint) -> ByteString { texts[fingerprint] ?? .empty }
 }

@@ -7,7 +7,7 @@ public enum CampaignReportBuilder {
         progress: ReadProgress? = nil
     ) throws -> CampaignReport {
         let files = try DayScan.files(layout: layout, date: date, includeOpen: includeOpen)
-        let outcome = DayReader.read(files, workers: workers, progress: progress, make: { CampaignAccumulator() }) { tally, event in
+        let outcome = DayReader.read(files, plan: CampaignAccumulator.plan, workers: workers, progress: progress, make: { CampaignAccumulator() }) { tally, event in
             tally.add(event)
         }
         var total = CampaignAccumulator()
@@ -19,20 +19,26 @@ public enum CampaignReportBuilder {
     }
 
     private struct RowKey: Hashable {
-        let campaignID: ByteString
-        let eventCode: ByteString
+        let campaignID: Fingerprint
+        let eventCode: Fingerprint
+    }
+
+    /// Each campaign's names, from the latest events across all its groups.
+    static func names(of total: CampaignAccumulator) -> [Fingerprint: CampaignNames] {
+        total.groups.reduce(into: [:]) { names, entry in names[entry.key.campaignID, default: CampaignNames()].merge(entry.value.names) }
     }
 
     static func rows(of total: CampaignAccumulator) -> [CampaignEventRow] {
+        let names = names(of: total)
         var merged: [RowKey: GroupTally] = [:]
         for (key, group) in total.groups {
             merged[RowKey(campaignID: key.campaignID, eventCode: key.eventCode), default: GroupTally()].merge(group)
         }
         return merged.map { key, group in
-            let campaign = total.campaigns[key.campaignID] ?? CampaignDescriptor()
+            let campaign = names[key.campaignID] ?? CampaignNames()
             return CampaignEventRow(
-                campaignID: key.campaignID, campaignName: campaign.name.value ?? .empty, campaignType: campaign.type.value ?? .empty,
-                campaignChannel: campaign.channel.value ?? .empty, eventCode: key.eventCode, eventName: group.eventName.value ?? .empty,
+                campaignID: total.text(key.campaignID), campaignName: campaign.name.value ?? .empty, campaignType: campaign.type.value ?? .empty,
+                campaignChannel: campaign.channel.value ?? .empty, eventCode: total.text(key.eventCode), eventName: group.eventName.value ?? .empty,
                 events: group.events, uniqueUsers: group.users.count
             )
         }
@@ -40,33 +46,38 @@ public enum CampaignReportBuilder {
     }
 
     static func campaigns(of total: CampaignAccumulator) -> [CampaignSummary] {
+        let names = names(of: total)
         let byCampaign = Dictionary(grouping: total.groups, by: \.key.campaignID)
         return byCampaign.map { campaignID, groups in
-            let descriptor = total.campaigns[campaignID] ?? CampaignDescriptor()
-            let (events, users, funnel) = summarize(groups.map(\.value), codes: groups.map(\.key.eventCode))
+            let descriptor = names[campaignID] ?? CampaignNames()
+            let localeNames = groups.reduce(into: [Fingerprint: LatestValue]()) { result, entry in
+                if let locale = entry.key.locale { result[locale, default: LatestValue()].merge(entry.value.names.localeName) }
+            }
+            let (events, users, funnel) = summarize(groups.map(\.value), codes: groups.map { total.text($0.key.eventCode) })
             return CampaignSummary(
-                campaignID: campaignID, name: descriptor.name.value ?? .empty, type: descriptor.type.value ?? .empty,
+                campaignID: total.text(campaignID), name: descriptor.name.value ?? .empty, type: descriptor.type.value ?? .empty,
                 channel: descriptor.channel.value ?? .empty, events: events, users: users, funnel: funnel,
-                variations: breakdown(groups, by: \.variation) { _ in .empty },
-                locales: breakdown(groups, by: \.locale) { descriptor.localeNames[$0]?.value ?? .empty }
+                variations: breakdown(groups, by: \.variation, in: total) { _ in .empty },
+                locales: breakdown(groups, by: \.locale, in: total) { localeNames[$0]?.value ?? .empty }
             )
         }
         .sorted { $0.campaignID < $1.campaignID }
     }
 
     private static func breakdown(
-        _ groups: [(key: TallyKey, value: GroupTally)], by dimension: KeyPath<TallyKey, ByteString?>, label: (ByteString) -> ByteString
+        _ groups: [(key: TallyKey, value: GroupTally)], by dimension: KeyPath<TallyKey, Fingerprint?>, in total: CampaignAccumulator,
+        label: (Fingerprint) -> ByteString
     ) -> [FunnelBreakdown] {
         let split = Dictionary(grouping: groups.filter { $0.key[keyPath: dimension] != nil }) { $0.key[keyPath: dimension]! }
         return split.map { value, groups in
-            let (events, users, funnel) = summarize(groups.map(\.value), codes: groups.map(\.key.eventCode))
-            return FunnelBreakdown(value: value, label: label(value), events: events, users: users, funnel: funnel)
+            let (events, users, funnel) = summarize(groups.map(\.value), codes: groups.map { total.text($0.key.eventCode) })
+            return FunnelBreakdown(value: total.text(value), label: label(value), events: events, users: users, funnel: funnel)
         }
         .sorted { $0.value < $1.value }
     }
 
     private static func summarize(_ groups: [GroupTally], codes: [ByteString]) -> (events: Int, users: Int, funnel: Funnel) {
-        let users = groups.reduce(into: Set<ByteString>()) { $0.formUnion($1.users) }
+        let users = groups.reduce(into: FingerprintSet()) { $0.formUnion($1.users) }
         let funnel = Funnel(zip(codes, groups).map { (code: $0.description, events: $1.events, users: $1.users) })
         return (groups.map(\.events).reduce(0, +), users.count, funnel)
     }

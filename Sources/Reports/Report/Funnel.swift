@@ -1,3 +1,5 @@
+import StreamsArchive
+
 /// Events and distinct users at one funnel stage.
 public struct StageCount: Sendable, Equatable {
     public var events = 0
@@ -16,12 +18,12 @@ public struct Funnel: Sendable, Equatable {
     public func rate(_ rate: FunnelRate) -> Double? { rate.value(in: self) }
 
     /// Builds the funnel of a set of (event code, events, users) groups; users are unioned within a stage.
-    init(_ groups: [(code: String, events: Int, users: Set<ByteString>)]) {
-        var users: [FunnelStage: Set<ByteString>] = [:]
+    init(_ groups: [(code: String, events: Int, users: FingerprintSet)]) {
+        var users: [FunnelStage: FingerprintSet] = [:]
         for group in groups {
             for stage in FunnelStage.stages(of: group.code) {
                 self[stage].events += group.events
-                users[stage, default: []].formUnion(group.users)
+                users[stage, default: FingerprintSet()].formUnion(group.users)
             }
         }
         for (stage, set) in users { self[stage].users = set.count }

@@ -7,15 +7,23 @@ struct LatestValue: Sendable {
     private var time = Int64.min
     private var uuid = ByteString.empty
 
-    /// Takes `candidate` if it is newer; `candidate` is evaluated only then, so unchanged names cost no copy.
-    mutating func offer(_ candidate: @autoclosure () -> ByteString?, time: Int64, uuid: ByteString) {
-        guard value == nil || (time, uuid) > (self.time, self.uuid), let candidate = candidate() else { return }
-        value = candidate
-        self.time = time
-        self.uuid = uuid
+    /// Takes the field `slot` of `event` if the event is newer; copies the value only when it changed.
+    mutating func offer(_ event: EventLine, _ slot: Int, time: Int64, uuid: ByteString) {
+        guard value == nil || (time, uuid) > (self.time, self.uuid) else { return }
+        if let value, event.matches(slot, value) {
+            self.time = time
+            self.uuid = uuid
+        } else if let candidate = event.text(slot) {
+            value = candidate
+            self.time = time
+            self.uuid = uuid
+        }
     }
 
     mutating func merge(_ other: LatestValue) {
-        offer(other.value, time: other.time, uuid: other.uuid)
+        guard let candidate = other.value, value == nil || (other.time, other.uuid) > (time, uuid) else { return }
+        value = candidate
+        time = other.time
+        uuid = other.uuid
     }
 }

@@ -14,7 +14,8 @@ public struct FileDamage: Sendable, Equatable, CustomStringConvertible {
 /// Reads a day's files in parallel with Dispatch and hands each event, counted once, to a per-worker accumulator.
 ///
 /// The unit of work is a partition (all its files): retries of an event always land in the event's own
-/// partition, so one worker sees every copy of an event_uuid and can drop repeats with a set of its own.
+/// partition, so one worker sees every copy of an event_uuid and can drop repeats with a set of its own (of
+/// 128-bit fingerprints, so memory does not grow with the length of the uuids).
 /// Partitions are taken largest first by whichever worker is free. A damaged file is recorded and the rest of
 /// the day is still read; lines of a damaged member read before the damage are counted.
 public enum DayReader {
@@ -30,20 +31,21 @@ public enum DayReader {
     }
 
     public static func read<Accumulator>(
-        _ files: [ScannedFile], workers: Int = System.coreCount, progress: ReadProgress? = nil, make: () -> Accumulator,
-        visit: (inout Accumulator, JSONDocument) -> Void
+        _ files: [ScannedFile], plan: FieldPlan, workers: Int = System.coreCount, progress: ReadProgress? = nil,
+        make: () -> Accumulator, visit: (inout Accumulator, EventLine) -> Void
     ) -> Outcome<Accumulator> {
         let partitions = Dictionary(grouping: files, by: \.partition).values
             .map { $0.sorted { $0.path < $1.path } }
             .sorted { ($0.map(\.bytes).reduce(0, +), $1[0].partition) > ($1.map(\.bytes).reduce(0, +), $0[0].partition) }
         let workers = max(1, min(workers, partitions.count))
-        var states = (0..<workers).map { _ in WorkerState(accumulator: make()) }
+        var states = (0..<workers).map { _ in WorkerState(accumulator: make(), plan: plan) }
         states.withUnsafeMutableBufferPointer { buffer in
             let shared = UncheckedSendable(buffer)
             Parallel.forEach(partitions.count, workers: workers) { worker, index in
                 shared.value[worker].read(partitions[index], progress: progress, visit: visit)
             }
         }
+        for state in states { state.release() }
         return Outcome(
             accumulators: states.map(\.accumulator),
             damage: states.flatMap(\.damage).sorted { ($0.path, $0.offset) < ($1.path, $1.offset) },
@@ -58,15 +60,20 @@ public enum DayReader {
         var partitionEvents: [PartitionKey: Int] = [:]
         var duplicates = 0
         var bytes: Int64 = 0
-        private var document = JSONDocument()
-        private let scanner = JSONScanner()
+        private let scanner: EventLineScanner
+        private let slots: UnsafeMutableBufferPointer<FieldSlot>
 
-        init(accumulator: Accumulator) {
+        init(accumulator: Accumulator, plan: FieldPlan) {
             self.accumulator = accumulator
+            scanner = EventLineScanner(plan: plan)
+            slots = .allocate(capacity: plan.slotCount)
         }
 
-        mutating func read(_ partition: [ScannedFile], progress: ReadProgress?, visit: (inout Accumulator, JSONDocument) -> Void) {
-            var seen = Set<ByteString>()
+        /// Frees the slots; called once the worker's last partition is read.
+        func release() { slots.deallocate() }
+
+        mutating func read(_ partition: [ScannedFile], progress: ReadProgress?, visit: (inout Accumulator, EventLine) -> Void) {
+            var seen = FingerprintSet(minimumCapacity: Int(partition.map(\.bytes).reduce(0, +) / 64))
             var events = 0
             for file in partition {
                 let before = events
@@ -76,18 +83,17 @@ public enum DayReader {
                 do {
                     try reader.forEachLine { line in
                         defer { lineOffset += Int64(line.count + 1) }
-                        guard (try? document.scan(line, with: scanner)) != nil, document.kind(document.root) == .object,
-                            let uuid = document.member(of: document.root, named: "event_uuid").flatMap(document.text)
-                        else {
-                            damage.append(FileDamage(path: file.path, offset: lineOffset, reason: "line is not a stored event (invalid JSON or no event_uuid), at this offset of the decompressed data"))
+                        let event = EventLine(bytes: line, slots: slots)
+                        guard scanner.scan(line, into: slots), let uuid = event.fingerprint(0) else {
+                            damage.append(FileDamage(path: file.path, offset: lineOffset, reason: "line is not a stored event (not a JSON object, or no event_uuid), at this offset of the decompressed data"))
                             return
                         }
-                        guard seen.insert(uuid).inserted else {
+                        guard seen.insert(uuid) else {
                             duplicates += 1
                             return
                         }
                         events += 1
-                        visit(&accumulator, document)
+                        visit(&accumulator, event)
                     }
                 } catch let error as GzipReadError {
                     damage.append(FileDamage(path: file.path, offset: error.lastGoodOffset, reason: "\(error.problem)"))

@@ -1,5 +1,10 @@
 /// JSON string escaping in both directions.
 public enum JSONEscapes {
+    /// The UTF-8 bytes of a JSON string's content (without its quotes) with its escapes decoded.
+    public static func decodeString(_ content: [UInt8]) -> [UInt8] {
+        Array(decode(content[...]).utf8)
+    }
+
     /// Decodes the content of a validated JSON string (without its quotes).
     static func decode(_ content: ArraySlice<UInt8>) -> String {
         var scalars = String.UnicodeScalarView()

@@ -1,26 +1,11 @@
 /// The event_uuids committed within the retry window, so a retried batch is acknowledged without being
 /// written again.
 ///
-/// Keys are 128-bit hashes of the uuid (two independently seeded SipHash values), which keeps memory at
-/// about 40 bytes an entry whatever the uuid's length; a false match would need both 64-bit halves to
-/// collide. When more than `capacity` uuids arrive within the window the oldest are forgotten early: a
+/// Keys are 128-bit fingerprints of the uuid's bytes, which keeps memory at about 40 bytes an entry
+/// whatever the uuid's length; a false match would need both 64-bit halves to collide. When more than `capacity` uuids arrive within the window the oldest are forgotten early: a
 /// duplicate that slips through is still removed when its hour is sealed.
 public struct DedupIndex: Sendable {
-    struct Key: Hashable, Sendable {
-        let high: Int
-        let low: Int
-
-        init(_ uuid: String) {
-            var first = Hasher()
-            first.combine(0x5354_5245_414D_5331 as UInt64)
-            first.combine(uuid)
-            var second = Hasher()
-            second.combine(0x4152_4348_4956_4532 as UInt64)
-            second.combine(uuid)
-            high = first.finalize()
-            low = second.finalize()
-        }
-    }
+    typealias Key = Fingerprint
 
     public let windowSeconds: Int64
     public let capacity: Int

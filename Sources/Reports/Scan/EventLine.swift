@@ -1,0 +1,79 @@
+import Glibc
+import StreamsArchive
+
+/// One stored line and the byte ranges of the fields a `FieldPlan` asked for, valid only inside a visit.
+///
+/// The batch side reads lines the receiver already validated strictly, so it does not validate them again:
+/// it walks the top-level object's members, descends into one nested object, and skips everything else by
+/// jumping from quote to quote. That is about three times faster than a full validating scan, which is what
+/// lets `report` keep up with zlib. A line whose structure is broken (not an object, an unclosed string,
+/// unbalanced brackets, trailing bytes) is still caught and reported as damage; `verify` checks full JSON.
+public struct EventLine {
+    public let bytes: UnsafeRawBufferPointer
+    let slots: UnsafeMutableBufferPointer<FieldSlot>
+
+    /// A string's decoded bytes or any other value's JSON text; nil when absent or null.
+    public func text(_ slot: Int) -> ByteString? {
+        let field = slots[slot]
+        guard field.isPresent, !field.isNull else { return nil }
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)])
+        guard field.isEscapedString else { return ByteString(Array(raw)) }
+        return ByteString(JSONEscapes.decodeString(Array(raw)))
+    }
+
+    /// The fingerprint of what `text` would return, computed without copying unless the string has escapes.
+    public func fingerprint(_ slot: Int) -> Fingerprint? {
+        let field = slots[slot]
+        guard field.isPresent, !field.isNull else { return nil }
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)])
+        guard field.isEscapedString else { return Fingerprint(raw) }
+        return Fingerprint(JSONEscapes.decodeString(Array(raw)))
+    }
+
+    /// Whether the field's `text` equals `value`, compared without copying.
+    public func matches(_ slot: Int, _ value: ByteString) -> Bool {
+        let field = slots[slot]
+        guard field.isPresent, !field.isNull, !field.isEscapedString, Int(field.end - field.start) == value.bytes.count else { return false }
+        return value.bytes.isEmpty || value.bytes.withUnsafeBytes { memcmp(bytes.baseAddress! + Int(field.start), $0.baseAddress!, $0.count) } == 0
+    }
+
+    /// Whether the field is a string equal to `literal` (no escapes).
+    public func equals(_ slot: Int, _ literal: [UInt8]) -> Bool {
+        let field = slots[slot]
+        guard field.isPresent, field.isString, !field.isEscapedString, Int(field.end - field.start) == literal.count else { return false }
+        return literal.withUnsafeBytes { memcmp(bytes.baseAddress! + Int(field.start), $0.baseAddress!, literal.count) } == 0
+    }
+
+    /// An integer field's value; nil when absent, not an integer, or past Int64.
+    public func integer(_ slot: Int) -> Int64? {
+        let field = slots[slot]
+        guard field.isPresent, !field.isString, field.end > field.start else { return nil }
+        var value: Int64 = 0
+        var index = Int(field.start)
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        guard index < Int(field.end) else { return nil }
+        while index < Int(field.end) {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times.addingReportingOverflow(Int64(digit))
+            guard !overflow1 && !overflow2 else { return nil }
+            value = sum
+            index += 1
+        }
+        return negative ? -value : value
+    }
+}
+
+/// Where a field's value lies in a line: for a string, the content between the quotes.
+struct FieldSlot {
+    var start: Int32 = 0
+    var end: Int32 = -1
+    var isString = false
+    var isEscapedString = false
+    var isNull = false
+
+    var isPresent: Bool { end >= 0 }
+    static let absent = FieldSlot()
+}

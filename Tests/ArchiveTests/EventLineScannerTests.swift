@@ -1,0 +1,72 @@
+import Foundation
+@testable import Reports
+import StreamsArchive
+import Testing
+
+@Suite("structural field scan of stored lines")
+struct EventLineScannerTests {
+    static let plan = FieldPlan(
+        topLevel: ["event_type", "event_code", "event_name", "event_time", "uid"], nested: "event_attributes",
+        nestedFields: ["campaign_id", "campaign_name", "variation_id", "locale_name"]
+    )
+    static let names = ["event_uuid", "event_type", "event_code", "event_name", "event_time", "uid"]
+    static let nestedNames = ["campaign_id", "campaign_name", "variation_id", "locale_name"]
+
+    /// The plan's fields as text, or nil if the line is refused.
+    static func fields(_ line: [UInt8]) -> [ByteString?]? {
+        let slots = UnsafeMutableBufferPointer<FieldSlot>.allocate(capacity: plan.slotCount)
+        defer { slots.deallocate() }
+        return line.withUnsafeBytes { raw in
+            guard EventLineScanner(plan: plan).scan(raw, into: slots) else { return nil }
+            let event = EventLine(bytes: raw, slots: slots)
+            return (0..<plan.slotCount).map { event.text($0) }
+        }
+    }
+
+    /// The same fields read through the validating scanner's document.
+    static func validated(_ line: [UInt8]) throws -> [ByteString?] {
+        let document = try JSONScanner().document(line)
+        let attributes = document.member(of: document.root, named: "event_attributes").flatMap { document.kind($0) == .object ? $0 : nil }
+        return names.map { document.text(of: document.root, $0) } + nestedNames.map { name in attributes.flatMap { document.text(of: $0, name) } }
+    }
+
+    @Test("on every stored line of a generated day, the fields equal what the validating scanner finds")
+    func agreesWithTheValidatingScanner() throws {
+        let generator = TrafficGenerator(options: .init(events: 3000, date: UTCDate("2026-03-14")!, seed: 5))
+        var lines = 0
+        try generator.forEachBody { body in
+            for event in try EnvelopeParser().parse(body, receivedAt: 1_773_500_000_000).accepted {
+                #expect(Self.fields(event.line) == (try Self.validated(event.line)))
+                lines += 1
+            }
+        }
+        #expect(lines >= 3000)
+    }
+
+    @Test("escaped quotes, trailing backslashes, nested arrays and whitespace are crossed correctly")
+    func trickyStrings() throws {
+        let line = Array(#" { "event_uuid" : "a\"b\\" , "x" : ["}", {"y": "\\\""}, [[]]], "event_attributes": {"campaign_name": "C\\", "campaign_id": 12.5e3}, "uid": null, "event_time": -42 } "#.utf8)
+        let fields = try #require(Self.fields(line))
+        #expect(fields[0] == ByteString(#"a"b\"#))
+        #expect(fields[Self.plan.slot("campaign_name")] == ByteString(#"C\"#))
+        #expect(fields[Self.plan.slot("campaign_id")] == ByteString("12.5e3"))
+        #expect(fields[Self.plan.slot("uid")] == nil)
+        #expect(fields == (try Self.validated(line)))
+    }
+
+    @Test("every truncated prefix of a stored line is refused")
+    func truncatedLinesAreRefused() throws {
+        let line = Array(#"{"event_uuid":"u1","event_time":1700000000,"event_attributes":{"campaign_id":"c\"1","n":[1,{"a":"}"}]},"uid":"x"}"#.utf8)
+        #expect(Self.fields(line) != nil)
+        for length in 0..<line.count { #expect(Self.fields(Array(line[..<length])) == nil, "prefix of \(length) bytes") }
+    }
+
+    @Test("text that is not an object, trailing bytes, unbalanced brackets and bad separators are refused")
+    func brokenStructureIsRefused() throws {
+        let broken = [
+            "this line is not JSON", "[1,2]", #""a""#, #"{"a":1}x"#, #"{"a":1}{"b":2}"#, #"{"a":[1,2}"#, #"{"a":{"b":1]}"#,
+            #"{"a" 1}"#, #"{"a":1 "b":2}"#, #"{a:1}"#, #"{"a":}"#, #"{"a":1,}"#, #"{"a":"x}"#, #"{"a":@}"#, "",
+        ]
+        for text in broken { #expect(Self.fields(Array(text.utf8)) == nil, "\(text)") }
+    }
+}
