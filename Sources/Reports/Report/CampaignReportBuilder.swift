@@ -13,7 +13,7 @@ public enum CampaignReportBuilder {
         var total = CampaignAccumulator()
         for part in outcome.accumulators { total.merge(part) }
         return CampaignReport(
-            date: date, rows: rows(of: total), campaigns: campaigns(of: total), partitionEvents: outcome.partitionEvents,
+            date: date, rows: rows(of: total), campaigns: campaigns(of: total, workers: workers), partitionEvents: outcome.partitionEvents,
             files: files, includedOpenFiles: includeOpen, duplicates: outcome.duplicates, damage: outcome.damage
         )
     }
@@ -45,23 +45,34 @@ public enum CampaignReportBuilder {
         .sorted { ($0.campaignID, $0.eventCode) < ($1.campaignID, $1.eventCode) }
     }
 
-    static func campaigns(of total: CampaignAccumulator) -> [CampaignSummary] {
+    /// Each campaign's summary; campaigns are independent, so their user sets are unioned on all cores.
+    static func campaigns(of total: CampaignAccumulator, workers: Int) -> [CampaignSummary] {
         let names = names(of: total)
-        let byCampaign = Dictionary(grouping: total.groups, by: \.key.campaignID)
-        return byCampaign.map { campaignID, groups in
-            let descriptor = names[campaignID] ?? CampaignNames()
-            let localeNames = groups.reduce(into: [Fingerprint: LatestValue]()) { result, entry in
-                if let locale = entry.key.locale { result[locale, default: LatestValue()].merge(entry.value.names.localeName) }
+        let byCampaign = Array(Dictionary(grouping: total.groups, by: \.key.campaignID))
+        var summaries = [CampaignSummary?](repeating: nil, count: byCampaign.count)
+        summaries.withUnsafeMutableBufferPointer { buffer in
+            let results = UncheckedSendable(buffer)
+            Parallel.forEach(byCampaign.count, workers: workers) { _, index in
+                let (campaignID, groups) = byCampaign[index]
+                results.value[index] = summary(campaignID, groups: groups, names: names[campaignID] ?? CampaignNames(), in: total)
             }
-            let (events, users, funnel) = summarize(groups.map(\.value), codes: groups.map { total.text($0.key.eventCode) })
-            return CampaignSummary(
-                campaignID: total.text(campaignID), name: descriptor.name.value ?? .empty, type: descriptor.type.value ?? .empty,
-                channel: descriptor.channel.value ?? .empty, events: events, users: users, funnel: funnel,
-                variations: breakdown(groups, by: \.variation, in: total) { _ in .empty },
-                locales: breakdown(groups, by: \.locale, in: total) { localeNames[$0]?.value ?? .empty }
-            )
         }
-        .sorted { $0.campaignID < $1.campaignID }
+        return summaries.map { $0! }.sorted { $0.campaignID < $1.campaignID }
+    }
+
+    private static func summary(
+        _ campaignID: Fingerprint, groups: [(key: TallyKey, value: GroupTally)], names: CampaignNames, in total: CampaignAccumulator
+    ) -> CampaignSummary {
+        let localeNames = groups.reduce(into: [Fingerprint: LatestValue]()) { result, entry in
+            if let locale = entry.key.locale { result[locale, default: LatestValue()].merge(entry.value.names.localeName) }
+        }
+        let (events, users, funnel) = summarize(groups.map(\.value), codes: groups.map { total.text($0.key.eventCode) })
+        return CampaignSummary(
+            campaignID: total.text(campaignID), name: names.name.value ?? .empty, type: names.type.value ?? .empty,
+            channel: names.channel.value ?? .empty, events: events, users: users, funnel: funnel,
+            variations: breakdown(groups, by: \.variation, in: total) { _ in .empty },
+            locales: breakdown(groups, by: \.locale, in: total) { localeNames[$0]?.value ?? .empty }
+        )
     }
 
     private static func breakdown(

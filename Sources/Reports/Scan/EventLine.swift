@@ -37,6 +37,24 @@ public struct EventLine {
         return value.bytes.isEmpty || value.bytes.withUnsafeBytes { memcmp(bytes.baseAddress! + Int(field.start), $0.baseAddress!, $0.count) } == 0
     }
 
+    /// The field's `text` compared with `other` in byte order: negative, zero or positive.
+    public func compare(_ slot: Int, _ other: [UInt8]) -> Int {
+        let field = slots[slot]
+        guard field.isPresent, !field.isEscapedString else { return (text(slot)?.bytes ?? []).lexicographicallyPrecedes(other) ? -1 : 1 }
+        let count = Int(field.end - field.start)
+        let common = min(count, other.count)
+        let order = common == 0 ? 0 : other.withUnsafeBytes { memcmp(bytes.baseAddress! + Int(field.start), $0.baseAddress!, common) }
+        return order != 0 ? Int(order) : count - other.count
+    }
+
+    /// Appends the field's `text` to `buffer`.
+    public func append(_ slot: Int, to buffer: inout [UInt8]) {
+        let field = slots[slot]
+        guard field.isPresent, !field.isNull else { return }
+        guard !field.isEscapedString else { return buffer.append(contentsOf: text(slot)?.bytes ?? []) }
+        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)]))
+    }
+
     /// Whether the field is a string equal to `literal` (no escapes).
     public func equals(_ slot: Int, _ literal: [UInt8]) -> Bool {
         let field = slots[slot]

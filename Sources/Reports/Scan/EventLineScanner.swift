@@ -5,6 +5,14 @@ import Glibc
 /// Strings are crossed eight bytes at a time to the next quote or backslash. Containers nest at most 63 levels below a member (the receiver allows 64 in all).
 struct EventLineScanner {
     let plan: FieldPlan
+    private let topLevel: KeyTable
+    private let nestedKeys: KeyTable
+
+    init(plan: FieldPlan) {
+        self.plan = plan
+        topLevel = KeyTable(plan.topLevel)
+        nestedKeys = KeyTable(plan.nestedFields)
+    }
 
     /// Fills `slots` for `line`; false when the line is not a well-formed object.
     func scan(_ line: UnsafeRawBufferPointer, into slots: UnsafeMutableBufferPointer<FieldSlot>) -> Bool {
@@ -15,15 +23,32 @@ struct EventLineScanner {
         guard cursor.members({ key, cursor in
             if let nested = plan.nested, cursor.peek == UInt8(ascii: "{"), key.equals(nested) {
                 return cursor.members { key, cursor in
-                    let field = plan.nestedFields.firstIndex { key.equals($0) }
+                    let field = nestedKeys.index(of: key)
                     return cursor.value(into: field.map { slots.baseAddress! + plan.topLevel.count + $0 })
                 }
             }
-            let field = plan.topLevel.firstIndex { key.equals($0) }
+            let field = topLevel.index(of: key)
             return cursor.value(into: field.map { slots.baseAddress! + $0 })
         }) else { return false }
         cursor.skipSpace()
         return cursor.atEnd
+    }
+}
+
+/// The names a scan looks for, found by length first so most keys of a line are dismissed without comparing.
+struct KeyTable {
+    private let byLength: [[(index: Int, name: [UInt8])]]
+
+    init(_ names: [[UInt8]]) {
+        var byLength = [[(index: Int, name: [UInt8])]](repeating: [], count: (names.map(\.count).max() ?? 0) + 1)
+        for (index, name) in names.enumerated() { byLength[name.count].append((index, name)) }
+        self.byLength = byLength
+    }
+
+    func index(of key: KeyBytes) -> Int? {
+        guard key.count < byLength.count else { return nil }
+        for candidate in byLength[key.count] where key.equals(candidate.name) { return candidate.index }
+        return nil
     }
 }
 
