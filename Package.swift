@@ -61,6 +61,7 @@ let package = Package(
             name: "archive-bench",
             dependencies: [
                 "StreamsArchive",
+                "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,5 +1,5 @@
 import Foundation
-@testable import Reports
+import Reports
 import StreamsArchive
 import Testing
 
@@ -14,12 +14,8 @@ struct EventLineScannerTests {
 
     /// The plan's fields as text, or nil if the line is refused.
     static func fields(_ line: [UInt8]) -> [ByteString?]? {
-        let slots = UnsafeMutableBufferPointer<FieldSlot>.allocate(capacity: plan.slotCount)
-        defer { slots.deallocate() }
-        return line.withUnsafeBytes { raw in
-            guard EventLineScanner(plan: plan).scan(raw, into: slots) else { return nil }
-            let event = EventLine(bytes: raw, slots: slots)
-            return (0..<plan.slotCount).map { event.text($0) }
+        line.withUnsafeBytes { raw in
+            FieldScanner(plan: plan).scan(raw) { event in (0..<names.count + nestedNames.count).map { event.text($0) } }
         }
     }
 

@@ -45,7 +45,6 @@ public enum DayReader {
                 shared.value[worker].read(partitions[index], progress: progress, visit: visit)
             }
         }
-        for state in states { state.release() }
         return Outcome(
             accumulators: states.map(\.accumulator),
             damage: states.flatMap(\.damage).sorted { ($0.path, $0.offset) < ($1.path, $1.offset) },
@@ -60,17 +59,12 @@ public enum DayReader {
         var partitionEvents: [PartitionKey: Int] = [:]
         var duplicates = 0
         var bytes: Int64 = 0
-        private let scanner: EventLineScanner
-        private let slots: UnsafeMutableBufferPointer<FieldSlot>
+        private let scanner: FieldScanner
 
         init(accumulator: Accumulator, plan: FieldPlan) {
             self.accumulator = accumulator
-            scanner = EventLineScanner(plan: plan)
-            slots = .allocate(capacity: plan.slotCount)
+            scanner = FieldScanner(plan: plan)
         }
-
-        /// Frees the slots; called once the worker's last partition is read.
-        func release() { slots.deallocate() }
 
         mutating func read(_ partition: [ScannedFile], progress: ReadProgress?, visit: (inout Accumulator, EventLine) -> Void) {
             var seen = FingerprintSet(minimumCapacity: Int(partition.map(\.bytes).reduce(0, +) / 64))
@@ -83,17 +77,19 @@ public enum DayReader {
                 do {
                     try reader.forEachLine { line in
                         defer { lineOffset += Int64(line.count + 1) }
-                        let event = EventLine(bytes: line, slots: slots)
-                        guard scanner.scan(line, into: slots), let uuid = event.fingerprint(0) else {
+                        let counted = scanner.scan(line) { event -> Bool in
+                            guard let uuid = event.fingerprint(0) else { return false }
+                            if seen.insert(uuid) {
+                                events += 1
+                                visit(&accumulator, event)
+                            } else {
+                                duplicates += 1
+                            }
+                            return true
+                        }
+                        if counted != true {
                             damage.append(FileDamage(path: file.path, offset: lineOffset, reason: "line is not a stored event (not a JSON object, or no event_uuid), at this offset of the decompressed data"))
-                            return
                         }
-                        guard seen.insert(uuid) else {
-                            duplicates += 1
-                            return
-                        }
-                        events += 1
-                        visit(&accumulator, event)
                     }
                 } catch let error as GzipReadError {
                     damage.append(FileDamage(path: file.path, offset: error.lastGoodOffset, reason: "\(error.problem)"))
