@@ -38,6 +38,7 @@ public enum DayReader {
             .map { $0.sorted { $0.path < $1.path } }
             .sorted { ($0.map(\.bytes).reduce(0, +), $1[0].partition) > ($1.map(\.bytes).reduce(0, +), $0[0].partition) }
         let workers = max(1, min(workers, partitions.count))
+        progress?.begin(files: files.count, bytes: files.map(\.bytes).reduce(0, +))
         var states = (0..<workers).map { _ in WorkerState(accumulator: make(), plan: plan) }
         states.withUnsafeMutableBufferPointer { buffer in
             let shared = UncheckedSendable(buffer)

@@ -5,6 +5,8 @@ public final class ReadProgress: Sendable {
     private let filesDone = Atomic<Int>(0)
     private let bytesDone = Atomic<Int>(0)
     private let eventsDone = Atomic<Int>(0)
+    private let filesToRead = Atomic<Int>(0)
+    private let bytesToRead = Atomic<Int>(0)
 
     public init() {}
 
@@ -12,6 +14,14 @@ public final class ReadProgress: Sendable {
     /// Compressed bytes of the files finished so far.
     public var bytes: Int { bytesDone.load(ordering: .relaxed) }
     public var events: Int { eventsDone.load(ordering: .relaxed) }
+    /// Files and compressed bytes of the whole read, known once the day's files are listed.
+    public var totalFiles: Int { filesToRead.load(ordering: .relaxed) }
+    public var totalBytes: Int { bytesToRead.load(ordering: .relaxed) }
+
+    func begin(files: Int, bytes: Int64) {
+        filesToRead.store(files, ordering: .relaxed)
+        bytesToRead.store(Int(bytes), ordering: .relaxed)
+    }
 
     func fileFinished(bytes: Int64, events: Int) {
         filesDone.add(1, ordering: .relaxed)

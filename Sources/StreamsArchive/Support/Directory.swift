@@ -51,13 +51,46 @@ public enum Directory {
         guard unlink(path) == 0 || errno == ENOENT else { throw StorageError("remove", path: path) }
     }
 
+    /// Removes a directory and everything under it (without following symbolic links); absent is fine.
+    public static func removeTree(_ path: String) throws(StorageError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            if errno == ENOENT { return }
+            throw StorageError("stat", path: path)
+        }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else { return try removeFile(path) }
+        for name in try entries(path) { try removeTree("\(path)/\(name)") }
+        guard rmdir(path) == 0 || errno == ENOENT else { throw StorageError("remove directory", path: path) }
+    }
+
+    /// Points the symbolic link `link` at `target` atomically: a new link is made beside it and renamed over
+    /// it, so a reader resolving `link` finds the old target or the new one, never nothing. Returns the old
+    /// target, if there was one.
+    @discardableResult
+    public static func publishLink(_ link: String, to target: String) throws(StorageError) -> String? {
+        let previous = linkTarget(link)
+        let temporary = parentPath(of: link) + "/." + fileName(of: link) + ".link-\(getpid())"
+        try removeFile(temporary)
+        guard symlink(target, temporary) == 0 else { throw StorageError("symlink", path: temporary) }
+        try rename(temporary, to: link)
+        return previous
+    }
+
+    /// Where a symbolic link points, or nil if `path` is not one.
+    public static func linkTarget(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else { return nil }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// The last component of a path.
-    static func fileName(of path: String) -> String {
+    public static func fileName(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return path }
         return String(path[path.index(after: slash)...])
     }
 
-    static func parentPath(of path: String) -> String {
+    public static func parentPath(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }

@@ -39,8 +39,8 @@ struct Report: ParsableCommand {
             }
             let ticker = ProgressTicker {
                 let seconds = max(Terminal.monotonicSeconds() - started, 0.001)
-                return "report \(date): \(progress.files) files, \(Terminal.megabytes(progress.bytes)), "
-                    + "\(Int(Double(progress.events) / seconds)) events/s"
+                return "report \(date): \(progress.files)/\(progress.totalFiles) files, \(Terminal.megabytes(progress.bytes)) of "
+                    + "\(Terminal.megabytes(progress.totalBytes)), \(Int(Double(progress.events) / seconds)) events/s"
             }
             defer { ticker.stop() }
             let report = try CampaignReportBuilder.build(layout: layout, date: date, includeOpen: includeOpen, workers: workers, progress: progress)
