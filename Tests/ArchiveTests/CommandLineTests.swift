@@ -13,7 +13,7 @@ struct CommandLineTests {
         }
     }
 
-    @Test("a command that a later issue builds says so and exits 69", arguments: [["seal"], ["timelines", "--date", "2026-03-14"], ["nightly"]])
+    @Test("a command that a later issue builds says so and exits 69", arguments: [["seal"], ["verify"], ["nightly"]])
     func pendingCommandsExitUnavailable(arguments: [String]) throws {
         let output = try ProcessRunner.archive(arguments)
         #expect(output.status == 69)

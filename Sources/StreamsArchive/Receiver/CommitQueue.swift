@@ -159,9 +159,5 @@ public final class CommitQueue: Service, @unchecked Sendable {
         metrics.openFiles.set(Double(writer.openFileCount))
     }
 
-    static func epochMillis() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
-    }
+    static func epochMillis() -> Int64 { System.epochMillis() }
 }

@@ -20,6 +20,15 @@ public final class POSIXFile {
     }
 
     /// Opens an existing file for reading and writing; nil if it does not exist.
+    /// Opens a file for reading; nil if it does not exist.
+    public static func openForReadingIfExists(_ path: String) throws(StorageError) -> POSIXFile? {
+        do {
+            return try openForReading(path)
+        } catch where error.code == ENOENT {
+            return nil
+        }
+    }
+
     public static func openForUpdateIfExists(_ path: String) throws(StorageError) -> POSIXFile? {
         let fd = Glibc.open(path, O_RDWR | O_CLOEXEC)
         if fd >= 0 { return POSIXFile(path: path, descriptor: fd) }
@@ -35,6 +44,11 @@ public final class POSIXFile {
     /// Creates a new file; fails if the name is taken, so two writers never share a file.
     public static func createExclusive(_ path: String) throws(StorageError) -> POSIXFile {
         try open(path, flags: O_RDWR | O_CREAT | O_EXCL, mode: 0o644)
+    }
+
+    /// Opens a file for appending, creating it if needed (for spills; not fsynced by itself).
+    public static func openForAppending(_ path: String) throws(StorageError) -> POSIXFile {
+        try open(path, flags: O_WRONLY | O_CREAT | O_APPEND, mode: 0o644)
     }
 
     /// Creates or empties a file.
@@ -72,6 +86,24 @@ public final class POSIXFile {
 
     /// Largest single write: bounds each syscall, and keeps a member's bytes in several writes when it is large.
     static let maxWriteChunk = 256 * 1024
+
+    /// `count` bytes from `offset`, fewer only at end of file.
+    public func read(count: Int, at offset: Int64) throws(StorageError) -> [UInt8] {
+        var result = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = result.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
+            if n > 0 {
+                done += n
+            } else if n == 0 {
+                break
+            } else if errno != EINTR {
+                throw StorageError("read", path: path)
+            }
+        }
+        result.removeLast(count - done)
+        return result
+    }
 
     /// Writes all of `bytes` at `offset`.
     public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(StorageError) {

@@ -20,22 +20,6 @@ struct Seal: PendingCommand {
     @OptionGroup var rootOptions: RootOptions
 }
 
-struct Timelines: PendingCommand {
-    static let configuration = CommandConfiguration(abstract: "Build per-user event timelines for a date.")
-    static let arrivesWith = "the timelines"
-    @OptionGroup var rootOptions: RootOptions
-    @Option(help: "UTC date to build.") var date: UTCDate
-}
-
-struct Timeline: PendingCommand {
-    static let configuration = CommandConfiguration(abstract: "Print one user's events in time order.")
-    static let arrivesWith = "the timelines"
-    @OptionGroup var rootOptions: RootOptions
-    @Option(help: "The user's uid.") var uid: String
-    @Option(help: "First UTC date.") var from: UTCDate?
-    @Option(help: "Last UTC date.") var to: UTCDate?
-}
-
 struct Verify: PendingCommand {
     static let configuration = CommandConfiguration(abstract: "Check every gzip member and manifest; non-zero exit on damage.")
     static let arrivesWith = "the nightly pipeline"

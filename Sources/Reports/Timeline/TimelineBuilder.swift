@@ -1,0 +1,111 @@
+import Glibc
+import StreamsArchive
+
+/// Builds ROOT/timelines/date=D/: every uid's events of the day, deduplicated, in (event_time, event_uuid)
+/// order, bucketed by uid so a lookup reads one small part.
+///
+/// 1. Read the day's partitions in parallel (each event_uuid once) and spill each line to its uid's bucket.
+/// 2. Sort and write the buckets, one per worker at a time, into a hidden versioned directory.
+/// 3. Publish: `date=D` is a symbolic link, switched atomically to the new version; the old one is removed.
+///
+/// Memory is bounded by the spill buffers and one bucket per worker, not by the day. A crash at any point
+/// leaves the published version (or none) in view, never a half-written one; leftovers are removed by the
+/// next build, which holds a lock so two builds of one date never meet.
+public enum TimelineBuilder {
+    public struct Summary: Sendable {
+        public let date: UTCDate
+        public let directory: String
+        public let buckets: Int
+        public let events: Int
+        public let users: Int
+        public let duplicates: Int
+        public let withoutUID: Int
+        public let files: [ScannedFile]
+        public let damage: [FileDamage]
+        public let bytesWritten: Int64
+    }
+
+    public static let level: Int32 = 1
+
+    public static func build(
+        layout: ArchiveLayout, date: UTCDate, workers: Int = System.coreCount, progress: ReadProgress? = nil
+    ) throws -> Summary {
+        let parent = "\(layout.root)/timelines"
+        try Directory.create(parent)
+        let lock = try POSIXFile.openForAppending("\(parent)/.date=\(date).lock")
+        guard try lock.tryLockExclusive() else { throw TimelineError.busy(date: date.description) }
+        let link = layout.timelineDirectory(date)
+        try removeLeftovers(parent: parent, date: date, keep: Directory.linkTarget(link))
+
+        let files = try DayScan.files(layout: layout, date: date, includeOpen: false)
+        let buckets = TimelineBuckets(forCompressedBytes: files.map(\.bytes).reduce(0, +))
+        let version = ".date=\(date).v\(System.epochMillis())-\(getpid())"
+        let directory = "\(parent)/\(version)"
+        let spill = "\(directory)/.spill"
+        try Directory.create(spill)
+
+        var worker = 0
+        let outcome = DayReader.read(files, plan: TimelineSpill.plan, workers: workers, progress: progress) {
+            defer { worker += 1 }
+            return TimelineSpill(directory: spill, worker: worker, buckets: buckets)
+        } visit: { spill, event in
+            spill.add(event)
+        }
+        var spills = outcome.accumulators
+        for index in spills.indices { if let failure = spills[index].finish() { throw failure } }
+
+        let written = try writeBuckets(buckets, spill: spill, workers: spills.count, into: directory, parallelism: workers)
+        try Directory.removeTree(spill)
+        let summary = Summary(
+            date: date, directory: link, buckets: buckets.count, events: written.events, users: written.users,
+            duplicates: outcome.duplicates, withoutUID: spills.map(\.withoutUID).reduce(0, +), files: files, damage: outcome.damage,
+            bytesWritten: written.bytes
+        )
+        try AtomicFile.write(TimelineManifest.render(summary, root: layout.root), to: "\(directory)/\(TimelineManifest.fileName)")
+        try Directory.sync(directory)
+        if let previous = try Directory.publishLink(link, to: version), previous != version {
+            try Directory.removeTree("\(parent)/\(previous)")
+        }
+        return summary
+    }
+
+    private static func writeBuckets(
+        _ buckets: TimelineBuckets, spill: String, workers: Int, into directory: String, parallelism: Int
+    ) throws -> BucketWriter.Written {
+        let encoders = try (0..<max(1, parallelism)).map { _ in BucketWriter(encoder: try GzipMemberEncoder(level: level)) }
+        var results = [Result<BucketWriter.Written, any Error>](repeating: .success(.init()), count: buckets.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let shared = UncheckedSendable(buffer)
+            Parallel.forEach(buckets.count, workers: encoders.count) { worker, bucket in
+                shared.value[bucket] = Result {
+                    var lines: [UInt8] = []
+                    for spilled in 0..<workers {
+                        let path = "\(spill)/\(TimelineSpill.fileName(bucket: bucket, worker: spilled))"
+                        guard let file = try POSIXFile.openForReadingIfExists(path) else { continue }
+                        lines.append(contentsOf: try file.readToEnd())
+                        try Directory.removeFile(path)
+                    }
+                    return try encoders[worker].write(
+                        lines, dataPath: "\(directory)/\(TimelineBuckets.dataName(bucket))",
+                        indexPath: "\(directory)/\(TimelineBuckets.indexName(bucket))"
+                    )
+                }
+            }
+        }
+        var total = BucketWriter.Written()
+        for result in results {
+            let written = try result.get()
+            total.events += written.events
+            total.users += written.users
+            total.bytes += written.bytes
+        }
+        return total
+    }
+
+    /// Removes versions and temporary links of `date` left by an interrupted build, except the published one.
+    private static func removeLeftovers(parent: String, date: UTCDate, keep: String?) throws {
+        for name in try Directory.entries(parent) where name.hasPrefix(".date=\(date).") && !name.hasSuffix(".lock") && name != keep {
+            try Directory.removeTree("\(parent)/\(name)")
+        }
+    }
+}

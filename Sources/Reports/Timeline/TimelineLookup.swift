@@ -1,0 +1,106 @@
+import Glibc
+import StreamsArchive
+
+/// One user's events of one day: from the built timelines (one index search and one small member read), or,
+/// for a day whose timelines were not built, from the raw partitions.
+public enum TimelineLookup {
+    public enum Source: Sendable, Equatable {
+        /// Read from ROOT/timelines/date=D.
+        case timelines
+        /// Read from the raw partitions, which took a scan of the whole day.
+        case rawPartitions
+        /// The day has neither timelines nor partitions.
+        case nothing
+    }
+
+    public struct Day: Sendable {
+        public let date: UTCDate
+        public let source: Source
+        /// The user's stored lines, each event once, in (event_time, event_uuid) order.
+        public let lines: [[UInt8]]
+        /// Files of the raw partitions that could not be read to the end (raw fallback only).
+        public let damage: [FileDamage]
+    }
+
+    static let plan = FieldPlan(topLevel: ["uid", "event_time"])
+
+    public static func events(of uid: ByteString, on date: UTCDate, layout: ArchiveLayout, workers: Int = System.coreCount) throws -> Day {
+        let directory = layout.timelineDirectory(date)
+        if let buckets = try TimelineManifest.bucketCount(in: directory) {
+            return Day(date: date, source: .timelines, lines: try fromTimelines(uid, directory: directory, buckets: TimelineBuckets(count: buckets)), damage: [])
+        }
+        let files = try DayScan.files(layout: layout, date: date, includeOpen: false)
+        guard !files.isEmpty else { return Day(date: date, source: .nothing, lines: [], damage: []) }
+        return try fromPartitions(uid, date: date, files: files, workers: workers)
+    }
+
+    /// Finds the uid's line in its bucket's index, then reads and inflates only the member it names.
+    private static func fromTimelines(_ uid: ByteString, directory: String, buckets: TimelineBuckets) throws -> [[UInt8]] {
+        let bucket = buckets.bucket(of: uid.bytes)
+        guard let index = try POSIXFile.openForReadingIfExists("\(directory)/\(TimelineBuckets.indexName(bucket))") else { return [] }
+        let text = [0x0A] + (try index.readToEnd())
+        let needle = [0x0A] + TimelineIndexLine.prefix(for: uid)
+        guard let start = find(needle, in: text) else { return [] }
+        let lineEnd = text[(start + 1)...].firstIndex(of: 0x0A) ?? text.count
+        let entry = try text[(start + 1)..<lineEnd].withUnsafeBytes { raw in
+            try FieldScanner(plan: TimelineIndexLine.plan).scan(raw) { line -> (Int64, Int)? in
+                guard let offset = line.integer(TimelineIndexLine.plan.slot("offset")),
+                    let length = line.integer(TimelineIndexLine.plan.slot("length")), offset >= 0, length > 0
+                else { return nil }
+                return (offset, Int(length))
+            } ?? nil
+        }
+        let indexPath = "\(directory)/\(TimelineBuckets.indexName(bucket))"
+        guard let (offset, length) = entry else { throw TimelineError.corruptIndex(path: indexPath) }
+        let data = try POSIXFile.openForReading("\(directory)/\(TimelineBuckets.dataName(bucket))")
+        let member: [UInt8]
+        do {
+            member = try GzipBody.decompress(try data.read(count: length, at: offset), limit: Int.max)
+        } catch {
+            throw TimelineError.corruptIndex(path: indexPath)
+        }
+        return lines(of: uid, in: member)
+    }
+
+    /// The lines of `uid` in a member that may hold other users too.
+    private static func lines(of uid: ByteString, in member: [UInt8]) -> [[UInt8]] {
+        let scanner = FieldScanner(plan: plan)
+        var result: [[UInt8]] = []
+        member.withUnsafeBytes { raw in
+            var start = 0
+            while start < raw.count {
+                let end = raw[start...].firstIndex(of: 0x0A) ?? raw.count
+                let line = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+                if scanner.scan(line, { $0.text(TimelineSpill.uidSlot) == uid }) == true { result.append(Array(line)) }
+                start = end + 1
+            }
+        }
+        return result
+    }
+
+    /// Scans the whole day's partitions for `uid`, in parallel, and orders what it finds.
+    private static func fromPartitions(_ uid: ByteString, date: UTCDate, files: [ScannedFile], workers: Int) throws -> Day {
+        let time = plan.slot("event_time")
+        let outcome = DayReader.read(files, plan: plan, workers: workers, make: { [(key: (Int64, ByteString), line: [UInt8])]() }) { found, event in
+            guard event.text(TimelineSpill.uidSlot) == uid else { return }
+            found.append(((event.integer(time) ?? .min, event.text(0) ?? .empty), Array(event.bytes)))
+        }
+        let sorted = outcome.accumulators.flatMap { $0 }.sorted { $0.key < $1.key }
+        return Day(date: date, source: .rawPartitions, lines: sorted.map(\.line), damage: outcome.damage)
+    }
+
+    /// The offset of `needle` (which starts with a newline) in `haystack`, trying only at each newline.
+    private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        haystack.withUnsafeBytes { hay in
+            needle.withUnsafeBytes { pattern in
+                var start = 0
+                while start + pattern.count <= hay.count {
+                    if memcmp(hay.baseAddress! + start, pattern.baseAddress!, pattern.count) == 0 { return start }
+                    guard let next = memchr(hay.baseAddress! + start + 1, 0x0A, hay.count - start - 1) else { return nil }
+                    start = hay.baseAddress!.distance(to: UnsafeRawPointer(next))
+                }
+                return nil
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import StreamsArchive
+
+/// `_INDEX.json` of a timelines day: how it is bucketed (so a reader can find a uid without this code),
+/// what it holds, what it was built from, and whether every input was read to the end.
+public enum TimelineManifest {
+    public static let fileName = "_INDEX.json"
+    public static let formatVersion = 1
+
+    static func render(_ summary: TimelineBuilder.Summary, root: String) -> [UInt8] {
+        var json = JSONBuilder(capacity: 4096 + summary.files.count * 120)
+        json.beginObject()
+        json.number("format_version", formatVersion)
+        json.string("date", summary.date.description)
+        json.raw("complete", summary.damage.isEmpty ? "true" : "false")
+        json.object("buckets") { buckets in
+            buckets.number("count", summary.buckets)
+            buckets.string("hash", "fnv1a64 of the uid's UTF-8 bytes, modulo count")
+            buckets.string("data", "part-NNNN.jsonl.gz: whole users per gzip member, sorted by uid, event_time, event_uuid")
+            buckets.string("index", "part-NNNN.index.jsonl: {uid, offset, length, events} of each uid's member")
+        }
+        json.number("events", summary.events)
+        json.number("users", summary.users)
+        json.number("duplicates_dropped", summary.duplicates)
+        json.number("events_without_uid", summary.withoutUID)
+        json.beginArray("damage")
+        for damage in summary.damage {
+            json.beginObject()
+            json.string("file", ReportJSON.relative(damage.path, to: root))
+            json.number("offset", damage.offset)
+            json.string("reason", damage.reason)
+            json.endObject()
+        }
+        json.endArray()
+        json.beginArray("inputs")
+        for file in summary.files.sorted(by: { $0.path < $1.path }) {
+            json.beginObject()
+            json.string("file", ReportJSON.relative(file.path, to: root))
+            json.number("bytes", file.bytes)
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        json.raw(nil, "\n")
+        return json.bytes
+    }
+
+    /// The bucket count a published day was built with; nil if the day has no readable index.
+    static func bucketCount(in directory: String) throws -> Int? {
+        let path = "\(directory)/\(fileName)"
+        guard let file = try POSIXFile.openForReadingIfExists(path) else { return nil }
+        let document = try JSONScanner().document(try file.readToEnd())
+        guard let buckets = document.member(of: document.root, named: "buckets"), document.kind(buckets) == .object,
+            let count = document.member(of: buckets, named: "count").flatMap(document.integer), count > 0, count & (count - 1) == 0
+        else { throw TimelineError.corruptIndex(path: path) }
+        return Int(count)
+    }
+}

@@ -1,0 +1,44 @@
+import StreamsArchive
+
+/// `timeline --format table`: one aligned row per event for people: time (UTC), channel, event, campaign.
+public enum TimelineTable {
+    static let plan = FieldPlan(
+        topLevel: ["event_time", "event_type", "event_code", "event_name"], nested: "event_attributes",
+        nestedFields: ["campaign_name", "campaign_id", "campaign_channel"]
+    )
+
+    public static let header = ["time (UTC)", "channel", "event", "campaign"]
+
+    /// The four cells of one stored line.
+    public static func row(_ line: [UInt8]) -> [String] {
+        let scanner = FieldScanner(plan: plan)
+        let cells = line.withUnsafeBytes { raw in
+            scanner.scan(raw) { event -> [String] in
+                func text(_ name: String) -> String? { event.text(plan.slot(name))?.description }
+                let time = event.integer(plan.slot("event_time")).map(timestamp) ?? "?"
+                let code = text("event_code") ?? "?"
+                let channel = Channel.resolve(eventType: text("event_type"), eventCode: code, campaignChannel: text("campaign_channel"))
+                return [time, channel.rawValue, text("event_name") ?? code, text("campaign_name") ?? text("campaign_id") ?? ""]
+            }
+        }
+        return cells ?? ["?", "?", "(unreadable line)", ""]
+    }
+
+    /// Rows padded into columns, the header first.
+    public static func render(_ lines: [[UInt8]]) -> [String] {
+        let rows = [header] + lines.map(row)
+        let widths = (0..<header.count).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count)
+            }.joined(separator: "  ")
+        }
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS` for epoch seconds.
+    static func timestamp(_ seconds: Int64) -> String {
+        let date = UTCDate(epochSeconds: seconds)
+        let second = seconds - date.startEpochSeconds
+        return "\(date) \(UTCDate.pad(second / 3600, 2)):\(UTCDate.pad(second % 3600 / 60, 2)):\(UTCDate.pad(second % 60, 2))"
+    }
+}
