@@ -117,6 +117,24 @@ struct TimelineTests {
         }
     }
 
+    @Test("a lookup opens one bucket's index and data file per day, and no raw partition (strace)")
+    func lookupReadsOneBucketPerDay() throws {
+        let fixture = try TimelineDay()
+        try fixture.build(GeneratedDay.previousDate)
+        try fixture.build(GeneratedDay.date)
+        let trace = fixture.day.directory.file("trace.txt")
+        let run = try ProcessRunner.run(
+            "strace", ["-f", "-e", "trace=openat", "-o", trace, ProcessRunner.streamsArchive, "timeline", "--root", fixture.day.root, "--uid", TimelineDay.whale]
+        )
+        #expect(run.status == 0 && !run.stdout.isEmpty)
+        let opened = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").filter { !$0.contains("ENOENT") }
+        for date in [GeneratedDay.previousDate, GeneratedDay.date] {
+            #expect(opened.filter { $0.contains("date=\(date)/part-") && $0.contains(".jsonl.gz\"") }.count == 1, "\(date)")
+            #expect(opened.filter { $0.contains("date=\(date)/part-") && $0.contains(".index.jsonl\"") }.count == 1, "\(date)")
+        }
+        #expect(!opened.contains { $0.contains("/events/date=") && $0.contains(".jsonl.gz") })
+    }
+
     @Test("uids that differ only in Unicode normalization are two users")
     func unicodeUIDsAreBytes() throws {
         let fixture = try TimelineDay()
