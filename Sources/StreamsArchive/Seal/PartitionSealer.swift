@@ -1,0 +1,158 @@
+import Glibc
+
+/// Seals one closed hour: merges its files, keeps each event_uuid once, sorts by (event_time, event_uuid) and
+/// writes one gzip member at level 9 with `_MANIFEST.json` and `_SUCCESS`.
+///
+/// The steps, each durable before the next:
+/// 1. remove `_SUCCESS` (the hour is changing);
+/// 2. write the sealed file under a hidden name (`_sealing-….part`), fsync;
+/// 3. write the manifest, which names the new file and every source it replaces;
+/// 4. rename the sealed file to its visible name;
+/// 5. delete the sources;
+/// 6. write `_SUCCESS`.
+/// Killed after 3, the next run finishes from the manifest (4 is checked, 5 and 6 redone); killed before 3,
+/// the hidden file is removed and the sources, untouched, are sealed again. Readers see the sources, or the
+/// sealed file beside sources about to be deleted (a reader that dedups by event_uuid, as report does, counts
+/// each event once either way), never a half-written file.
+public struct PartitionSealer {
+    public static let level: Int32 = 9
+    static let temporaryPrefix = "_sealing-"
+
+    public struct Outcome: Sendable {
+        public var sealed = false
+        public var eventsIn = 0
+        public var eventsOut = 0
+        public var duplicates = 0
+        public var bytesIn: Int64 = 0
+        public var bytesOut: Int64 = 0
+    }
+
+    let encoder: GzipMemberEncoder
+    private let scanner = JSONScanner()
+
+    public init() throws {
+        encoder = try GzipMemberEncoder(level: Self.level)
+    }
+
+    /// Finishes or undoes an interrupted seal of `partition`. Needs the seal lock.
+    static func recover(_ partition: SealedPartition) throws(StorageError) {
+        for name in try Directory.entries(partition.path) where name.hasPrefix(temporaryPrefix) {
+            try Directory.removeFile("\(partition.path)/\(name)")
+        }
+        guard let manifest = partition.manifest else { return }
+        let present = Set(partition.finished)
+        guard manifest.files.allSatisfy({ present.contains($0.name) }) else {
+            // Died between writing the manifest and showing the file: the sources are all there; seal again.
+            try Directory.removeFile("\(partition.path)/\(SealManifest.fileName)")
+            return
+        }
+        let kept = Set(manifest.files.map(\.name))
+        for source in manifest.sources where present.contains(source.name) && !kept.contains(source.name) {
+            try Directory.removeFile("\(partition.path)/\(source.name)")
+        }
+        try Directory.sync(partition.path)
+        if !partition.hasSuccess && partition.inProgress.isEmpty && Set(partition.finished).subtracting(manifest.sources.map(\.name)) == kept {
+            try AtomicFile.write([], to: "\(partition.path)/\(SealManifest.successName)")
+        }
+    }
+
+    /// Seals `partition` (already recovered) if it has files the manifest does not account for.
+    public func seal(_ partition: SealedPartition, now: Int64) throws -> Outcome {
+        var outcome = Outcome()
+        guard !partition.finished.isEmpty, !partition.isSealed else { return outcome }
+        try Directory.removeFile("\(partition.path)/\(SealManifest.successName)")
+        let sources = partition.finished.sorted { (!$0.hasPrefix("sealed-"), $0) < (!$1.hasPrefix("sealed-"), $1) }
+        var lines: [UInt8] = []
+        var entries: [(line: Range<Int>, time: Int64, uuid: Range<Int>)] = []
+        var firstByUUID: [Fingerprint: Int] = [:]
+        var sourceRecords: [SealManifest.Source] = []
+        var document = JSONDocument()
+        for name in sources {
+            let path = "\(partition.path)/\(name)"
+            let size = try POSIXFile.openForReading(path).size()
+            sourceRecords.append(.init(name: name, bytes: size))
+            outcome.bytesIn += size
+            try GzipFileReader(path: path).forEachLine { line in
+                outcome.eventsIn += 1
+                do { try document.scan(line, with: scanner) } catch { throw SealError.invalidLine(file: path, problem: "\(error)") }
+                guard document.kind(document.root) == .object, let uuidNode = document.member(of: document.root, named: "event_uuid"),
+                    let time = document.member(of: document.root, named: "event_time").flatMap(document.integer)
+                else { throw SealError.invalidLine(file: path, problem: "no event_uuid or integer event_time") }
+                let start = lines.count
+                lines.append(contentsOf: line)
+                let uuid = (start + Int(document.nodes[uuidNode].start))..<(start + Int(document.nodes[uuidNode].end))
+                let fingerprint = Fingerprint(Array(lines[uuid]))
+                if let first = firstByUUID[fingerprint], lines[entries[first].uuid] == lines[uuid] {
+                    lines.removeLast(line.count)
+                    outcome.duplicates += 1
+                    return
+                }
+                firstByUUID[fingerprint] = entries.count
+                entries.append((start..<lines.count, time, uuid))
+            }
+        }
+        entries.sort { a, b in a.time != b.time ? a.time < b.time : lines[a.uuid].lexicographicallyPrecedes(lines[b.uuid]) }
+
+        let temporary = "\(partition.path)/\(Self.temporaryPrefix)\(getpid()).jsonl.gz.part"
+        let file = try POSIXFile.createTruncating(temporary)
+        var hash = SHA256()
+        var compressed: [UInt8] = []
+        var chunk: [UInt8] = []
+        var written: Int64 = 0
+        func drain(force: Bool) throws {
+            guard force || compressed.count >= 1 << 20 else { return }
+            hash.update(compressed)
+            try withBytes(compressed) { (raw) throws(StorageError) in try file.write(raw) }
+            written += Int64(compressed.count)
+            compressed.removeAll(keepingCapacity: true)
+        }
+        for (index, entry) in entries.enumerated() {
+            chunk.append(contentsOf: lines[entry.line])
+            chunk.append(0x0A)
+            let last = index == entries.count - 1
+            if chunk.count >= 1 << 20 || last {
+                chunk.withUnsafeBytes { encoder.stream($0, finish: last, into: &compressed) }
+                chunk.removeAll(keepingCapacity: true)
+                try drain(force: last)
+            }
+        }
+        try file.sync()
+
+        let sealedAt = now
+        let name = "sealed-\(sealedAt).jsonl.gz"
+        let manifest = SealManifest(
+            partition: partition.key.relativePath, sealedAtMillis: sealedAt,
+            files: [
+                .init(
+                    name: name, bytes: written, sha256: hash.finalizeHex(), events: entries.count,
+                    minEventTime: entries.first?.time ?? 0, maxEventTime: entries.last?.time ?? 0
+                )
+            ],
+            sources: sourceRecords, duplicatesDropped: outcome.duplicates
+        )
+        try AtomicFile.write(manifest.render(), to: "\(partition.path)/\(SealManifest.fileName)")
+        try Directory.rename(temporary, to: "\(partition.path)/\(name)")
+        for source in sources where source != name { try Directory.removeFile("\(partition.path)/\(source)") }
+        try Directory.sync(partition.path)
+        try AtomicFile.write([], to: "\(partition.path)/\(SealManifest.successName)")
+        outcome.sealed = true
+        outcome.eventsOut = entries.count
+        outcome.bytesOut = written
+        return outcome
+    }
+}
+
+/// A partition that cannot be sealed; its files are left exactly as they were.
+public enum SealError: Error, CustomStringConvertible {
+    case invalidLine(file: String, problem: String)
+    case busy(root: String)
+
+    public var description: String {
+        switch self {
+        case .invalidLine(let file, let problem):
+            "\(file): a line is not a stored event (\(problem)); the hour was left unsealed — run verify, and move the damaged file aside"
+        case .busy(let root):
+            "another seal is running on \(root); it will seal these hours too (or run seal again when it is done)"
+        }
+    }
+}

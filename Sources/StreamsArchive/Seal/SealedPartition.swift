@@ -1,0 +1,51 @@
+/// What a partition directory holds, as seal, verify and retain see it.
+public struct SealedPartition: Sendable {
+    public let key: PartitionKey
+    public let path: String
+    /// Finished data files (`*.jsonl.gz` not starting with `_` or `.`).
+    public let finished: [String]
+    /// Files still being written by a receiver.
+    public let inProgress: [String]
+    /// The manifest, if there is a readable one.
+    public let manifest: SealManifest?
+    public let hasSuccess: Bool
+
+    public init(key: PartitionKey, layout: ArchiveLayout) throws(StorageError) {
+        self.key = key
+        path = "\(layout.root)/\(key.relativePath)"
+        let names = try Directory.entries(path)
+        finished = names.filter(ArchiveFileName.isFinished)
+        inProgress = names.filter(ArchiveFileName.isInProgress)
+        manifest = try POSIXFile.openForReadingIfExists("\(path)/\(SealManifest.fileName)").flatMap { SealManifest.parse(try $0.readToEnd()) }
+        hasSuccess = names.contains(SealManifest.successName)
+    }
+
+    /// Sealed, and nothing arrived since: exactly the manifest's files, `_SUCCESS`, no writer inside.
+    public var isSealed: Bool {
+        guard let manifest, hasSuccess, inProgress.isEmpty else { return false }
+        return Set(finished) == Set(manifest.files.map(\.name))
+    }
+}
+
+/// Every event partition under a root, parsed back from directory names (anything else is ignored).
+public enum ArchivePartitions {
+    public static func all(layout: ArchiveLayout, date: UTCDate? = nil) throws(StorageError) -> [PartitionKey] {
+        var keys: [PartitionKey] = []
+        let dates = try date.map { [$0] } ?? Directory.entries(layout.eventsDirectory).compactMap { name in
+            name.hasPrefix("date=") ? UTCDate(String(name.dropFirst(5))) : nil
+        }
+        for date in dates {
+            let dateDirectory = "\(layout.eventsDirectory)/date=\(date)"
+            for channelName in try Directory.entries(dateDirectory) {
+                guard channelName.hasPrefix("channel="), let channel = Channel(rawValue: String(channelName.dropFirst(8))) else { continue }
+                for hourName in try Directory.entries("\(dateDirectory)/\(channelName)") {
+                    guard hourName.hasPrefix("hour="), hourName.count == 7, let hour = Int(hourName.dropFirst(5)), (0..<24).contains(hour) else {
+                        continue
+                    }
+                    keys.append(PartitionKey(date: date, channel: channel, hour: hour))
+                }
+            }
+        }
+        return keys.sorted()
+    }
+}
