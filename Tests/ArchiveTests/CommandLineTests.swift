@@ -13,13 +13,6 @@ struct CommandLineTests {
         }
     }
 
-    @Test("a command that a later issue builds says so and exits 69", arguments: [["seal"], ["verify"], ["nightly"]])
-    func pendingCommandsExitUnavailable(arguments: [String]) throws {
-        let output = try ProcessRunner.archive(arguments)
-        #expect(output.status == 69)
-        #expect(output.stderr.contains("not available yet"))
-    }
-
     @Test(
         "bad flags get a usage error (exit 64) that names the flag",
         arguments: [

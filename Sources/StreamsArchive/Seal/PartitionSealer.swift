@@ -61,7 +61,8 @@ public struct PartitionSealer {
         var outcome = Outcome()
         guard !partition.finished.isEmpty, !partition.isSealed else { return outcome }
         try Directory.removeFile("\(partition.path)/\(SealManifest.successName)")
-        let sources = partition.finished.sorted { (!$0.hasPrefix("sealed-"), $0) < (!$1.hasPrefix("sealed-"), $1) }
+        // Earlier sealed files first, so of an event's copies the one already sealed is the one kept.
+        let sources = partition.finished.filter { $0.hasPrefix("sealed-") }.sorted() + partition.finished.filter { !$0.hasPrefix("sealed-") }.sorted()
         var lines: [UInt8] = []
         var entries: [(line: Range<Int>, time: Int64, uuid: Range<Int>)] = []
         var firstByUUID: [Fingerprint: Int] = [:]

@@ -10,13 +10,17 @@ public struct SealedPartition: Sendable {
     public let manifest: SealManifest?
     public let hasSuccess: Bool
 
-    public init(key: PartitionKey, layout: ArchiveLayout) throws(StorageError) {
+    public init(key: PartitionKey, layout: ArchiveLayout) throws {
         self.key = key
         path = "\(layout.root)/\(key.relativePath)"
         let names = try Directory.entries(path)
         finished = names.filter(ArchiveFileName.isFinished)
         inProgress = names.filter(ArchiveFileName.isInProgress)
-        manifest = try POSIXFile.openForReadingIfExists("\(path)/\(SealManifest.fileName)").flatMap { SealManifest.parse(try $0.readToEnd()) }
+        if let file = try POSIXFile.openForReadingIfExists("\(path)/\(SealManifest.fileName)") {
+            manifest = SealManifest.parse(try file.readToEnd())
+        } else {
+            manifest = nil
+        }
         hasSuccess = names.contains(SealManifest.successName)
     }
 
@@ -29,7 +33,7 @@ public struct SealedPartition: Sendable {
 
 /// Every event partition under a root, parsed back from directory names (anything else is ignored).
 public enum ArchivePartitions {
-    public static func all(layout: ArchiveLayout, date: UTCDate? = nil) throws(StorageError) -> [PartitionKey] {
+    public static func all(layout: ArchiveLayout, date: UTCDate? = nil) throws -> [PartitionKey] {
         var keys: [PartitionKey] = []
         let dates = try date.map { [$0] } ?? Directory.entries(layout.eventsDirectory).compactMap { name in
             name.hasPrefix("date=") ? UTCDate(String(name.dropFirst(5))) : nil

@@ -4,7 +4,8 @@ import ArgumentParser
 struct CommandFailure: Error {
     static let failure: Int32 = 1
     static let damagedData: Int32 = 2
-    static let notAvailable: Int32 = 69
+    /// Another run holds the lock (sysexits' EX_TEMPFAIL: try again later).
+    static let busy: Int32 = 75
 
     let message: String
     let code: Int32

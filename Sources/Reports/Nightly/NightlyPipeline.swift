@@ -1,0 +1,155 @@
+import Logging
+import StreamsArchive
+
+/// `nightly`: seal → report → timelines → verify (→ retain), for a date and every earlier date whose
+/// partitions changed since they were last reported; what cron runs.
+///
+/// One run at a time per root (an flock on `ROOT/_nightly.lock`). Idempotent: a date whose report and
+/// timelines were built from exactly the files it has now is not rebuilt, so a second run changes nothing.
+public final class NightlyPipeline {
+    public struct Options: Sendable {
+        public var date: UTCDate
+        public var keepDays: Int?
+        public var graceSeconds: Int64 = 3600
+        public var workers = System.coreCount
+
+        public init(date: UTCDate, keepDays: Int? = nil) {
+            self.date = date
+            self.keepDays = keepDays
+        }
+    }
+
+    /// How the run ended: 0 every step succeeded; 2 a step found damaged data; 1 a step failed.
+    public private(set) var status: Int32 = 0
+
+    public static let lockName = "_nightly.lock"
+
+    let layout: ArchiveLayout
+    let options: Options
+    let log: (String) -> Void
+    let logger: Logger
+
+    public init(layout: ArchiveLayout, options: Options, logger: Logger, log: @escaping (String) -> Void) {
+        self.layout = layout
+        self.options = options
+        self.logger = logger
+        self.log = log
+    }
+
+    public func run() throws {
+        let lock = try POSIXFile.openForAppending("\(layout.root)/\(Self.lockName)")
+        guard try lock.tryLockExclusive() else { throw NightlyError.busy(root: layout.root) }
+        let now = System.epochMillis()
+        step("seal") {
+            let summary = try Sealer.run(layout: layout, graceSeconds: options.graceSeconds, nowMillis: now, workers: options.workers, logger: logger)
+            for failure in summary.failures { log("seal: \(failure.partition): \(failure.message)") }
+            return (
+                summary.failures.isEmpty ? 0 : 1,
+                "\(summary.sealed) hours sealed (\(summary.eventsIn) events in, \(summary.eventsOut) kept, \(summary.duplicates) duplicates dropped), "
+                    + "\(summary.alreadySealed) already sealed, \(summary.beingWritten) still being written, \(summary.failures.count) failed"
+            )
+        }
+        let dates = step("plan") { () -> (Int32, String, [UTCDate]) in
+            let dates = try datesToBuild()
+            return (0, dates.isEmpty ? "nothing changed since the last run" : "dates to build: " + dates.map(\.description).joined(separator: ", "), dates)
+        } ?? []
+        for date in dates {
+            if try isStale(date, record: "\(layout.reportDirectory(date))/report.json") {
+                step("report \(date)") {
+                    let report = try CampaignReportBuilder.build(layout: layout, date: date, workers: options.workers)
+                    try ReportFiles.write(report, layout: layout)
+                    for damage in report.damage { log("report \(date): damaged input: \(damage)") }
+                    return (
+                        report.isComplete ? 0 : 2,
+                        "\(report.events) events, \(report.campaignEvents) campaign events in \(report.campaigns.count) campaigns"
+                            + (report.isComplete ? "" : ", INCOMPLETE (\(report.damage.count) damaged)")
+                    )
+                }
+            }
+            if try isStale(date, record: "\(layout.timelineDirectory(date))/\(TimelineManifest.fileName)") {
+                step("timelines \(date)") {
+                    let summary = try TimelineBuilder.build(layout: layout, date: date, workers: options.workers)
+                    return (summary.damage.isEmpty ? 0 : 2, "\(summary.events) events of \(summary.users) users in \(summary.buckets) buckets")
+                }
+            }
+        }
+        for date in Set(dates + [options.date]).sorted() {
+            step("verify \(date)") {
+                let summary = try ArchiveVerifier.run(layout: layout, date: date, workers: options.workers)
+                for finding in summary.findings { log("verify \(date): \(finding)") }
+                return (
+                    summary.findings.isEmpty ? 0 : 2,
+                    "\(summary.files) files, \(summary.manifests) manifests, \(summary.events) events checked, \(summary.findings.count) problems"
+                )
+            }
+        }
+        if let keepDays = options.keepDays {
+            step("retain") {
+                let decisions = try Retention.run(layout: layout, keepDays: keepDays, today: UTCDate(epochSeconds: now / 1000), dryRun: false)
+                for decision in decisions {
+                    log("retain: \(decision.date): " + (decision.keptBecause.map { "kept, \($0)" } ?? "removed " + decision.paths.joined(separator: ", ")))
+                }
+                return (0, "\(decisions.filter { $0.keptBecause == nil }.count) dates removed, \(decisions.filter { $0.keptBecause != nil }.count) kept past \(keepDays) days")
+            }
+        }
+    }
+
+    /// The run's date, and every earlier date whose report or timelines are missing or were built from other files.
+    func datesToBuild() throws -> [UTCDate] {
+        var dates: [UTCDate] = []
+        for date in Set(try ArchivePartitions.all(layout: layout).map(\.date)).filter({ $0 <= options.date }).sorted() {
+            if try isStale(date, record: "\(layout.reportDirectory(date))/report.json")
+                || isStale(date, record: "\(layout.timelineDirectory(date))/\(TimelineManifest.fileName)")
+            {
+                dates.append(date)
+            }
+        }
+        return dates
+    }
+
+    private func isStale(_ date: UTCDate, record: String) throws -> Bool {
+        guard let recorded = try RecordedInputs.recorded(in: record) else { return true }
+        return recorded != (try RecordedInputs.current(layout: layout, date: date))
+    }
+
+    /// Runs one step, logs one line with its timing, and folds its status into the run's.
+    @discardableResult
+    private func step<T>(_ name: String, _ body: () throws -> (Int32, String, T)) -> T? {
+        let started = System.monotonicSeconds()
+        do {
+            let (status, line, value) = try body()
+            log("\(name): \(line) (\(Self.seconds(since: started)))")
+            self.status = status == 1 || self.status == 1 ? 1 : max(self.status, status)
+            return value
+        } catch {
+            log("\(name): FAILED after \(Self.seconds(since: started)): \(error)")
+            status = 1
+            return nil
+        }
+    }
+
+    /// "1.23 s" since `start`.
+    static func seconds(since start: Double) -> String {
+        let hundredths = Int(((System.monotonicSeconds() - start) * 100).rounded())
+        return "\(hundredths / 100).\(UTCDate.pad(Int64(hundredths % 100), 2)) s"
+    }
+
+    private func step(_ name: String, _ body: () throws -> (Int32, String)) {
+        step(name) { () throws -> (Int32, String, Void) in
+            let (status, line) = try body()
+            return (status, line, ())
+        }
+    }
+}
+
+/// A nightly run that cannot start.
+public enum NightlyError: Error, CustomStringConvertible {
+    case busy(root: String)
+
+    public var description: String {
+        switch self {
+        case .busy(let root):
+            "another nightly run holds \(NightlyPipeline.lockName) on \(root); this run was not started (it would do the same work)"
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import StreamsArchive
+
+/// The input files (path under ROOT, bytes) a report or a timelines day was built from, so the nightly run
+/// can tell whether a date's partitions changed since: a late event adds a file, a seal replaces them.
+enum RecordedInputs {
+    /// The `inputs` recorded in a report.json or _INDEX.json; nil if there is none (never built, or unreadable).
+    static func recorded(in path: String) throws -> [String: Int64]? {
+        guard let file = try POSIXFile.openForReadingIfExists(path), let document = try? JSONScanner().document(try file.readToEnd()),
+            document.kind(document.root) == .object, var inputs = document.member(of: document.root, named: "inputs")
+        else { return nil }
+        if document.kind(inputs) == .object, let files = document.member(of: inputs, named: "files") { inputs = files }
+        guard document.kind(inputs) == .array else { return nil }
+        var result: [String: Int64] = [:]
+        for element in document.elements(of: inputs) {
+            guard document.kind(element) == .object, let name = document.member(of: element, named: "file").flatMap(document.string),
+                let bytes = document.member(of: element, named: "bytes").flatMap(document.integer)
+            else { return nil }
+            result[name] = bytes
+        }
+        return result
+    }
+
+    /// The finished files of a date's partitions now.
+    static func current(layout: ArchiveLayout, date: UTCDate) throws -> [String: Int64] {
+        Dictionary(
+            try DayScan.files(layout: layout, date: date, includeOpen: false).map { (ReportJSON.relative($0.path, to: layout.root), $0.bytes) },
+            uniquingKeysWith: { first, _ in first }
+        )
+    }
+}

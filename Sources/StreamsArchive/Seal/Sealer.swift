@@ -1,0 +1,66 @@
+import Logging
+
+/// `seal`: every hour closed for longer than the grace period and not being written is compacted.
+///
+/// One seal runs per root at a time (an flock on `ROOT/_seal.lock`); receivers need no coordination beyond
+/// what they already do: they only ever add new files, a seal takes only the finished files it listed, and
+/// an hour with a file still being written is left for the next run. Hours are sealed in parallel.
+public enum Sealer {
+    public struct Summary: Sendable {
+        public var sealed = 0
+        public var alreadySealed = 0
+        /// Closed hours left alone because a receiver is still writing into them.
+        public var beingWritten = 0
+        public var failures: [(partition: String, message: String)] = []
+        public var eventsIn = 0
+        public var eventsOut = 0
+        public var duplicates = 0
+        public var bytesIn: Int64 = 0
+        public var bytesOut: Int64 = 0
+        /// Dates that had an hour sealed.
+        public var dates = Set<UTCDate>()
+    }
+
+    public static let lockName = "_seal.lock"
+
+    public static func run(
+        layout: ArchiveLayout, graceSeconds: Int64, nowMillis: Int64, workers: Int = System.coreCount, logger: Logger
+    ) throws -> Summary {
+        try Directory.create(layout.root)
+        let lock = try POSIXFile.openForAppending("\(layout.root)/\(lockName)")
+        guard try lock.tryLockExclusive() else { throw SealError.busy(root: layout.root) }
+        _ = try ArchiveRecovery.recover(layout: layout, logger: logger)
+        let now = nowMillis / 1000
+        let closed = try ArchivePartitions.all(layout: layout).filter { $0.hourEndsAt + graceSeconds <= now }
+        let sealers = try (0..<max(1, workers)).map { _ in try PartitionSealer() }
+        var results = [Result<PartitionSealer.Outcome?, any Error>](repeating: .success(nil), count: closed.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let shared = UncheckedSendable(buffer)
+            Parallel.forEach(closed.count, workers: sealers.count) { worker, index in
+                shared.value[index] = Result {
+                    try PartitionSealer.recover(try SealedPartition(key: closed[index], layout: layout))
+                    let partition = try SealedPartition(key: closed[index], layout: layout)
+                    guard partition.inProgress.isEmpty else { return nil }
+                    return try sealers[worker].seal(partition, now: nowMillis)
+                }
+            }
+        }
+        var summary = Summary()
+        for (key, result) in zip(closed, results) {
+            switch result {
+            case .success(nil): summary.beingWritten += 1
+            case .success(let outcome?) where !outcome.sealed: summary.alreadySealed += 1
+            case .success(let outcome?):
+                summary.sealed += 1
+                summary.dates.insert(key.date)
+                summary.eventsIn += outcome.eventsIn
+                summary.eventsOut += outcome.eventsOut
+                summary.duplicates += outcome.duplicates
+                summary.bytesIn += outcome.bytesIn
+                summary.bytesOut += outcome.bytesOut
+            case .failure(let error): summary.failures.append((key.relativePath, "\(error)"))
+            }
+        }
+        return summary
+    }
+}

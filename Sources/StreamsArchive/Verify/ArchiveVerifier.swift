@@ -1,0 +1,122 @@
+/// `verify`: reads every finished file to the end and checks what a manifest promises about it.
+///
+/// Per file: every gzip member's CRC-32 and length (zlib checks them as each member ends), and every line is
+/// valid JSON (the receiver's strict scanner) with an event_uuid. Per manifest: each file it lists exists,
+/// with the bytes, sha256 and event count written down when it was sealed. Files still being written are
+/// skipped. Partitions are checked in parallel.
+public enum ArchiveVerifier {
+    public struct Finding: Sendable, CustomStringConvertible {
+        public let path: String
+        public let problem: String
+        public var description: String { "\(path): \(problem)" }
+    }
+
+    public struct Summary: Sendable {
+        public var files = 0
+        public var manifests = 0
+        public var events = 0
+        public var bytes: Int64 = 0
+        public var findings: [Finding] = []
+    }
+
+    public static func run(layout: ArchiveLayout, date: UTCDate?, workers: Int = System.coreCount) throws -> Summary {
+        let keys = try ArchivePartitions.all(layout: layout, date: date)
+        var results = [Summary](repeating: Summary(), count: keys.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let shared = UncheckedSendable(buffer)
+            Parallel.forEach(keys.count, workers: workers) { _, index in
+                shared.value[index] = check(keys[index], layout: layout)
+            }
+        }
+        return results.reduce(into: Summary()) { total, part in
+            total.files += part.files
+            total.manifests += part.manifests
+            total.events += part.events
+            total.bytes += part.bytes
+            total.findings += part.findings
+        }
+    }
+
+    static func check(_ key: PartitionKey, layout: ArchiveLayout) -> Summary {
+        var summary = Summary()
+        let path = "\(layout.root)/\(key.relativePath)"
+        let partition: SealedPartition
+        do { partition = try SealedPartition(key: key, layout: layout) } catch {
+            summary.findings.append(Finding(path: path, problem: "cannot be listed: \(error)"))
+            return summary
+        }
+        var lineCounts: [String: Int] = [:]
+        let scanner = JSONScanner()
+        var document = JSONDocument()
+        for name in partition.finished {
+            let file = "\(path)/\(name)"
+            summary.files += 1
+            var lines = 0
+            var offset: Int64 = 0
+            var firstBadLine: Int64?
+            let reader = GzipFileReader(path: file)
+            do {
+                try reader.forEachLine { line in
+                    defer { offset += Int64(line.count + 1) }
+                    lines += 1
+                    guard firstBadLine == nil else { return }
+                    if (try? document.scan(line, with: scanner)) == nil || document.kind(document.root) != .object
+                        || document.member(of: document.root, named: "event_uuid") == nil
+                    {
+                        firstBadLine = offset
+                    }
+                }
+                summary.bytes += reader.compressedBytesRead
+            } catch let error as GzipReadError {
+                summary.findings.append(Finding(path: file, problem: "gzip damaged after byte \(error.lastGoodOffset) (end of the last good member): \(error.problem)"))
+            } catch {
+                summary.findings.append(Finding(path: file, problem: "\(error)"))
+            }
+            if let firstBadLine {
+                summary.findings.append(Finding(path: file, problem: "a line at byte \(firstBadLine) of the decompressed data is not a stored event (invalid JSON or no event_uuid)"))
+            }
+            summary.events += lines
+            lineCounts[name] = lines
+        }
+        if partition.manifest == nil && (try? POSIXFile.openForReadingIfExists("\(path)/\(SealManifest.fileName)")) != nil {
+            summary.findings.append(Finding(path: "\(path)/\(SealManifest.fileName)", problem: "is not a readable manifest"))
+        }
+        if let manifest = partition.manifest {
+            summary.manifests += 1
+            for listed in manifest.files {
+                let file = "\(path)/\(listed.name)"
+                guard let count = lineCounts[listed.name] else {
+                    summary.findings.append(Finding(path: file, problem: "listed in \(SealManifest.fileName) but missing"))
+                    continue
+                }
+                do {
+                    let (bytes, sha) = try digest(file)
+                    if bytes != listed.bytes { summary.findings.append(Finding(path: file, problem: "is \(bytes) bytes; the manifest says \(listed.bytes)")) }
+                    if sha != listed.sha256 { summary.findings.append(Finding(path: file, problem: "sha256 \(sha) does not match the manifest's \(listed.sha256)")) }
+                } catch {
+                    summary.findings.append(Finding(path: file, problem: "cannot be read: \(error)"))
+                }
+                if count != listed.events {
+                    summary.findings.append(Finding(path: file, problem: "holds \(count) events; the manifest says \(listed.events)"))
+                }
+            }
+        }
+        return summary
+    }
+
+    /// Size and sha256 of a file, read in 1 MiB pieces.
+    static func digest(_ path: String) throws -> (Int64, String) {
+        let file = try POSIXFile.openForReading(path)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var hash = SHA256()
+        var total: Int64 = 0
+        while true {
+            let count = try file.read(into: buffer)
+            guard count > 0 else { break }
+            hash.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            total += Int64(count)
+        }
+        return (total, hash.finalizeHex())
+    }
+}

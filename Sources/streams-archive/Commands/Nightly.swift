@@ -1,0 +1,61 @@
+import ArgumentParser
+import Logging
+import Reports
+import StreamsArchive
+
+struct Nightly: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run seal → report → timelines → verify (→ retain): what cron runs.",
+        discussion: """
+            Seals every closed hour, then builds the report and timelines of --date and of every earlier date \
+            whose partitions changed since they were built, verifies those dates, and applies retention if \
+            --keep-days is given. Logs one line per step with its time. Idempotent; one run per root at a time \
+            (a second exits 75). Exit 0 all steps fine, 2 damaged data found, 1 a step failed.
+            """
+    )
+
+    @OptionGroup var rootOptions: RootOptions
+
+    @Option(help: "UTC date (default: yesterday).")
+    var date: UTCDate?
+
+    @Option(help: "Apply retention: keep this many days of raw partitions.")
+    var keepDays: Int?
+
+    @Option(help: "Seconds after an hour ends before it is sealed.")
+    var grace: Int64 = 3600
+
+    func validate() throws {
+        if let keepDays, keepDays < 1 { throw ValidationError("--keep-days must be at least 1") }
+        guard grace >= 0 else { throw ValidationError("--grace must not be negative") }
+    }
+
+    func run() throws {
+        let layout = rootOptions.layout
+        let date = date ?? UTCDate(epochSeconds: Terminal.epochMillis() / 1000).adding(days: -1)
+        var options = NightlyPipeline.Options(date: date, keepDays: keepDays)
+        options.graceSeconds = grace
+        let started = Terminal.monotonicSeconds()
+        let pipeline = NightlyPipeline(layout: layout, options: options, logger: Logger(label: "streams-archive.nightly")) { line in
+            Terminal.summary("nightly \(date): \(line)")
+        }
+        do {
+            guard Directory.exists(layout.eventsDirectory) else {
+                Terminal.error("nightly: no archive at \(layout.root) (no events/ directory): pass --root")
+                throw ExitCode(CommandFailure.failure)
+            }
+            try pipeline.run()
+        } catch let error as NightlyError {
+            Terminal.error("nightly: \(error)")
+            throw ExitCode(CommandFailure.busy)
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            Terminal.error("nightly: \(error)")
+            throw ExitCode(CommandFailure.failure)
+        }
+        let outcome = ["ok", "FAILED", "DAMAGED DATA FOUND"][Int(pipeline.status)]
+        Terminal.summary("nightly \(date): \(outcome) in \(String(format: "%.2f", Terminal.monotonicSeconds() - started)) s")
+        if pipeline.status != 0 { throw ExitCode(pipeline.status) }
+    }
+}

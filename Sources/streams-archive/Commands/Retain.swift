@@ -1,0 +1,42 @@
+import ArgumentParser
+import StreamsArchive
+
+struct Retain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove raw partitions older than N days once sealed and reported.",
+        discussion: """
+            A date older than --keep-days (counted back from today, UTC) is removed only if every hour of it is \
+            sealed and its campaign report is complete; its timelines and rejected input go with it, its report \
+            stays. Prints what it removed, and why a date past the cut-off was kept.
+            """
+    )
+
+    @OptionGroup var rootOptions: RootOptions
+
+    @Option(help: "Days of raw partitions to keep.")
+    var keepDays: Int
+
+    @Flag(help: "Print what would be removed; remove nothing.")
+    var dryRun = false
+
+    func validate() throws {
+        guard keepDays >= 1 else { throw ValidationError("--keep-days must be at least 1") }
+    }
+
+    func run() throws {
+        let layout = rootOptions.layout
+        let decisions = try CommandFailure.reporting("retain") {
+            guard Directory.exists(layout.eventsDirectory) else { throw CommandFailure("no archive at \(layout.root): pass --root") }
+            return try Retention.run(layout: layout, keepDays: keepDays, today: UTCDate(epochSeconds: Terminal.epochMillis() / 1000), dryRun: dryRun)
+        }
+        for decision in decisions {
+            if let reason = decision.keptBecause {
+                Terminal.output("kept \(decision.date): \(reason)")
+            } else {
+                for path in decision.paths { Terminal.output("\(dryRun ? "would remove" : "removed") \(path)") }
+            }
+        }
+        let removed = decisions.filter { $0.keptBecause == nil }.count
+        Terminal.summary("retain: \(removed) dates \(dryRun ? "would be " : "")removed, \(decisions.count - removed) kept past \(keepDays) days")
+    }
+}

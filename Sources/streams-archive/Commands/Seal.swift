@@ -1,0 +1,49 @@
+import ArgumentParser
+import Logging
+import StreamsArchive
+
+struct Seal: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compact closed hours: dedup by event_uuid, sort, write manifests.",
+        discussion: """
+            Takes every hour partition whose hour ended more than --grace seconds ago and that no receiver is \
+            writing into, merges its files, keeps each event_uuid once, sorts by event_time and writes one gzip \
+            member at level 9 with _MANIFEST.json (bytes, sha256, events, min/max event_time, duplicates dropped, \
+            sources) and _SUCCESS. Safe to kill at any point and to run beside receivers; one seal runs per root \
+            at a time. An hour that got a late event after sealing is sealed again.
+            """
+    )
+
+    @OptionGroup var rootOptions: RootOptions
+
+    @Option(help: "Seconds after an hour ends before it is sealed.")
+    var grace: Int64 = 3600
+
+    @Option(help: "Workers (default: one per core).")
+    var workers: Int = System.coreCount
+
+    func validate() throws {
+        guard grace >= 0 else { throw ValidationError("--grace must not be negative") }
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+    }
+
+    func run() throws {
+        let layout = rootOptions.layout
+        let started = Terminal.monotonicSeconds()
+        let summary = try CommandFailure.reporting("seal") {
+            guard Directory.exists(layout.eventsDirectory) else {
+                throw CommandFailure("no archive at \(layout.root) (no events/ directory): pass --root, or run serve or ingest first")
+            }
+            return try Sealer.run(
+                layout: layout, graceSeconds: grace, nowMillis: Terminal.epochMillis(), workers: workers, logger: Logger(label: "streams-archive.seal")
+            )
+        }
+        for failure in summary.failures { Terminal.error("\(failure.partition): \(failure.message)") }
+        Terminal.summary(
+            "seal: \(summary.sealed) hours sealed (\(summary.eventsIn) events in, \(summary.eventsOut) kept, \(summary.duplicates) duplicates dropped, "
+                + "\(Terminal.megabytes(Int(summary.bytesIn))) → \(Terminal.megabytes(Int(summary.bytesOut)))), \(summary.alreadySealed) already sealed, "
+                + "\(summary.beingWritten) still being written, \(summary.failures.count) failed, in \(String(format: "%.2f", Terminal.monotonicSeconds() - started)) s"
+        )
+        if !summary.failures.isEmpty { throw ExitCode(CommandFailure.failure) }
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import StreamsArchive
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check every gzip member and manifest; non-zero exit on damage.",
+        discussion: """
+            Reads every finished file to the end: each gzip member's CRC-32 and length, and each line as strict \
+            JSON with an event_uuid. For each _MANIFEST.json, checks that every file it lists exists with the \
+            recorded bytes, sha256 and event count. Prints each damaged file with what is wrong; exit 2 if any.
+            """
+    )
+
+    @OptionGroup var rootOptions: RootOptions
+
+    @Option(help: "Only this UTC date (default: the whole archive).")
+    var date: UTCDate?
+
+    @Option(help: "Workers (default: one per core).")
+    var workers: Int = System.coreCount
+
+    func validate() throws {
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+    }
+
+    func run() throws {
+        let layout = rootOptions.layout
+        let started = Terminal.monotonicSeconds()
+        let summary = try CommandFailure.reporting("verify") {
+            guard Directory.exists(layout.eventsDirectory) else {
+                throw CommandFailure("no archive at \(layout.root) (no events/ directory): pass --root")
+            }
+            return try ArchiveVerifier.run(layout: layout, date: date, workers: workers)
+        }
+        for finding in summary.findings { Terminal.error("damaged: \(finding)") }
+        Terminal.summary(
+            "verify: \(summary.files) files, \(summary.manifests) manifests, \(summary.events) events, \(Terminal.megabytes(Int(summary.bytes))) checked "
+                + "in \(String(format: "%.2f", Terminal.monotonicSeconds() - started)) s: "
+                + (summary.findings.isEmpty ? "no problems" : "\(summary.findings.count) PROBLEMS")
+        )
+        if !summary.findings.isEmpty { throw ExitCode(CommandFailure.damagedData) }
+    }
+}
