@@ -34,9 +34,10 @@ public struct PartitionSealer {
         encoder = try GzipMemberEncoder(level: Self.level)
     }
 
-    /// Finishes or undoes an interrupted seal of `partition`. Needs the seal lock.
+    /// Finishes or undoes an interrupted seal of `partition`: removes its temporaries (the sealed file's and
+    /// the manifest's), then completes or discards what the manifest says. Needs the seal lock.
     static func recover(_ partition: SealedPartition) throws(StorageError) {
-        for name in try Directory.entries(partition.path) where name.hasPrefix(temporaryPrefix) {
+        for name in try Directory.entries(partition.path) where name.hasPrefix(temporaryPrefix) || (name.hasPrefix(".") && name.contains(".tmp-")) {
             try Directory.removeFile("\(partition.path)/\(name)")
         }
         guard let manifest = partition.manifest else { return }

@@ -1,0 +1,133 @@
+import Foundation
+import Logging
+import StreamsArchive
+import Testing
+
+/// A small raw archive archived with `ingest`, retried bodies stored twice.
+struct RawArchive {
+    let directory: TestDirectory
+    let uuids: Set<String>
+    var root: String { directory.file("archive") }
+
+    init(events: Int = 300, _ name: String = #function) throws {
+        directory = TestDirectory(name)
+        let bodies = directory.file("bodies.jsonl")
+        #expect(try ProcessRunner.archive(["generate", "--events", "\(events)", "--seed", "9", "--date", GeneratedDay.date, "--out", bodies]).status == 0)
+        #expect(try ProcessRunner.archive(["ingest", "--root", directory.file("archive"), "--input", bodies]).status == 0)
+        uuids = Set(try Expectations.events(inBodiesFile: bodies).map { $0["event_uuid"] as! String })
+    }
+
+    func seal(_ extra: [String] = []) throws -> ProcessRunner.Output {
+        try ProcessRunner.archive(["seal", "--root", root] + extra)
+    }
+
+    /// Every stored event_uuid, read with zcat from the files readers see.
+    func storedUUIDs() throws -> [String] {
+        let files = directory.files(under: "archive/events") { $0.hasSuffix(".jsonl.gz") && !$0.hasPrefix("_") }
+        return try ProcessRunner.run("zcat", files).text.split(separator: "\n").map {
+            (try JSONSerialization.jsonObject(with: Data($0.utf8)) as! NSDictionary)["event_uuid"] as! String
+        }
+    }
+}
+
+@Suite("seal")
+struct SealTests {
+    @Test("sealing keeps each event once, sorted by event_time, in one level-9 member per hour with a manifest sha256sum agrees with")
+    func sealsEveryHour() throws {
+        let archive = try RawArchive()
+        let run = try archive.seal()
+        #expect(run.status == 0, Comment(rawValue: run.stderr))
+        let stored = try archive.storedUUIDs()
+        #expect(stored.count == archive.uuids.count && Set(stored) == archive.uuids)
+        let hour = try #require(archive.directory.files(under: "archive/events") { $0 == "_MANIFEST.json" }.first)
+        let partition = (hour as NSString).deletingLastPathComponent
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: hour))) as! NSDictionary
+        let file = (manifest["files"] as! [NSDictionary])[0]
+        let sealed = "\(partition)/\(file["name"] as! String)"
+        #expect(try ProcessRunner.run("sha256sum", [sealed]).text.hasPrefix(file["sha256"] as! String))
+        #expect(try ProcessRunner.run("gzip", ["-t", sealed]).status == 0)
+        let times = try ProcessRunner.run("zcat", [sealed]).text.split(separator: "\n").map {
+            (try JSONSerialization.jsonObject(with: Data($0.utf8)) as! NSDictionary)["event_time"] as! Int
+        }
+        #expect(times == times.sorted() && times.count == file["events"] as! Int)
+        #expect(try ProcessRunner.archive(["verify", "--root", archive.root]).status == 0)
+        let again = try archive.seal()
+        #expect(again.stderr.contains("0 hours sealed"))
+    }
+
+    /// Kill points: the n-th rename (temporary manifest, sealed file, _SUCCESS), unlink (sources, old _SUCCESS) and fsync.
+    @Test(
+        "kill -9 of seal at each of its steps, then a re-run: every hour sealed, each event once, verify clean",
+        arguments: [("rename", 1), ("rename", 2), ("rename", 3), ("rename", 5), ("unlink", 1), ("unlink", 2), ("fsync", 1), ("fsync", 3)]
+    )
+    func killedAtEveryStep(syscall: String, occurrence: Int) throws {
+        let archive = try RawArchive(events: 200)
+        let names = syscall == "rename" ? "rename,renameat,renameat2" : syscall == "unlink" ? "unlink,unlinkat" : "fsync,fdatasync"
+        let killed = try ProcessRunner.run(
+            "strace", ["-f", "-o", "/dev/null", "-e", "inject=\(names):signal=KILL:when=\(occurrence)", ProcessRunner.streamsArchive, "seal", "--root", archive.root, "--workers", "1"]
+        )
+        #expect(killed.status != 0, "seal was killed")
+        let visible = try archive.storedUUIDs()
+        #expect(Set(visible) == archive.uuids, "after the kill nothing is lost from what readers see")
+        #expect(try archive.seal().status == 0)
+        let stored = try archive.storedUUIDs()
+        #expect(stored.count == archive.uuids.count && Set(stored) == archive.uuids)
+        #expect(archive.directory.files(under: "archive/events") { $0.hasPrefix("_sealing-") }.isEmpty)
+        let verify = try ProcessRunner.archive(["verify", "--root", archive.root])
+        #expect(verify.status == 0, Comment(rawValue: verify.stderr))
+        let partitions = Set(archive.directory.files(under: "archive/events").map { ($0 as NSString).deletingLastPathComponent })
+        for partition in partitions {
+            let names = try FileManager.default.contentsOfDirectory(atPath: partition).sorted()
+            #expect(names.count == 3 && names[0] == "_MANIFEST.json" && names[1] == "_SUCCESS", "\(partition): \(names)")
+        }
+    }
+
+    @Test("hours still within the grace period, and hours a live receiver is writing into, are left alone")
+    func graceAndLiveWriters() throws {
+        let fixture = try ArchiveFixture()
+        let now = Int64(Date().timeIntervalSince1970)
+        let recent = PartitionKey(eventTime: now - 60, channel: .email)
+        let old = PartitionKey(eventTime: now - 3 * 86_400, channel: .sms)
+        let live = PartitionKey(eventTime: now - 2 * 86_400, channel: .push)
+        for (index, key) in [recent, old].enumerated() {
+            fixture.writer.stage(Array(#"{"event_uuid":"u\#(index)","event_time":\#(key.hourEndsAt - 10)}"#.utf8), in: .events(key))
+        }
+        try fixture.writer.commit(now: now)
+        try fixture.writer.finishAll()
+        fixture.writer.stage(Array(#"{"event_uuid":"u-live","event_time":\#(live.hourEndsAt - 10)}"#.utf8), in: .events(live))
+        try fixture.writer.commit(now: now)
+        let run = try ProcessRunner.archive(["seal", "--root", fixture.layout.root])
+        #expect(run.status == 0, Comment(rawValue: run.stderr))
+        #expect(FileManager.default.fileExists(atPath: "\(fixture.layout.root)/\(old.relativePath)/_SUCCESS"))
+        #expect(!FileManager.default.fileExists(atPath: "\(fixture.layout.root)/\(recent.relativePath)/_SUCCESS"))
+        #expect(run.stderr.contains("1 hours sealed") && run.stderr.contains("1 still being written"))
+    }
+
+    @Test("a second seal while one runs is refused with a message, leaving everything as it was")
+    func concurrentSealIsRefused() throws {
+        let archive = try RawArchive(events: 100)
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: try ProcessRunner.which("flock"))
+        holder.arguments = ["\(archive.root)/_seal.lock", "sleep", "3"]
+        try holder.run()
+        defer { holder.waitUntilExit() }
+        usleep(300_000)
+        let second = try archive.seal()
+        #expect(second.status == 1 && second.stderr.contains("another seal is running"))
+        #expect(archive.directory.files(under: "archive/events") { $0 == "_MANIFEST.json" }.isEmpty)
+    }
+
+    @Test("SHA-256 matches the standard's test vectors")
+    func sha256Vectors() {
+        #expect(SHA256.hex(of: []) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex(of: Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            SHA256.hex(of: Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        )
+        var million = SHA256()
+        let chunk = [UInt8](repeating: UInt8(ascii: "a"), count: 1000)
+        for _ in 0..<1000 { million.update(chunk) }
+        #expect(million.finalizeHex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+}
