@@ -1,4 +1,5 @@
 import Foundation
+import StreamsArchive
 import Testing
 
 /// Hand-built days that pin the report's rules down: names, byte-exact uids, missing attributes, damage.
@@ -79,6 +80,20 @@ struct CampaignReportRulesTests {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(root)/reports/date=\(Self.date)/report.json"))) as! NSDictionary
         #expect((json["totals"] as! NSDictionary)["events"] as? Int == 2)
         #expect((json["totals"] as! NSDictionary)["campaign_events"] as? Int == 1)
+    }
+
+    @Test("files still being written are read only with --include-open")
+    func includeOpen() throws {
+        let fixture = try ArchiveFixture()
+        let key = PartitionKey(eventTime: Int64(Self.noon), channel: .email)
+        fixture.writer.stage(Array(#"{"event_uuid":"open-1","event_time":\#(Self.noon),"event_type":"CAMPAIGN_EVENT","event_code":"MOE_EMAIL_SENT","uid":"u","event_attributes":{"campaign_id":"c9"}}"#.utf8), in: .events(key))
+        try fixture.writer.commit(now: Int64(Self.noon))
+        let root = fixture.layout.root
+        #expect(try ProcessRunner.archive(["report", "--root", root, "--date", Self.date]).status == 0)
+        #expect(try Self.csv(root).count == 1)
+        #expect(try ProcessRunner.archive(["report", "--root", root, "--date", Self.date, "--include-open"]).status == 0)
+        let rows = try Self.csv(root)
+        #expect(rows.count == 2 && rows[1][1] == "c9" && rows[1][7] == "1")
     }
 
     @Test("report without an archive at --root fails with exit 1 and says what to do; a malformed date is a usage error")

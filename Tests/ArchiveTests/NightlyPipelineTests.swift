@@ -20,9 +20,10 @@ struct ReceivedDay {
     }
 
     /// `Jobs/nightly.sh` under cron's bare environment, from `/`.
-    func nightly(_ extra: [String: String] = [:]) throws -> ProcessRunner.Output {
-        var environment = ["PATH": "/usr/bin:/bin", "STREAMS_ROOT": root, "STREAMS_DATE": GeneratedDay.date, "STREAMS_BIN": ProcessRunner.streamsArchive]
-        for (key, value) in extra { environment[key] = value }
+    /// `STREAMS_BIN` names the binary under test unless `findBinary`, which leaves the script to find it.
+    func nightly(findBinary: Bool = false) throws -> ProcessRunner.Output {
+        var environment = ["PATH": "/usr/bin:/bin", "STREAMS_ROOT": root, "STREAMS_DATE": GeneratedDay.date]
+        if !findBinary { environment["STREAMS_BIN"] = ProcessRunner.streamsArchive }
         let command = environment.map { "\($0.key)='\($0.value)'" }.sorted().joined(separator: " ")
         return try ProcessRunner.run("/bin/sh", ["-c", "cd / && exec env -i \(command) '\(NightlyPipelineTests.jobs)/nightly.sh'"])
     }
@@ -48,8 +49,9 @@ struct NightlyPipelineTests {
     @Test("Jobs/nightly.sh from / in cron's bare environment seals every hour, reports both days exactly, and a second run changes nothing")
     func nightlyUnderCron() throws {
         let day = try ReceivedDay()
-        let run = try day.nightly()
+        let run = try day.nightly(findBinary: true)
         #expect(run.status == 0, Comment(rawValue: day.log))
+        #expect(day.log.contains("nightly: start: /"), "the script found the package's built binary by itself")
         let partitions = day.directory.files(under: "archive/events").map { ($0 as NSString).deletingLastPathComponent }
         var uuids: [String] = []
         for partition in Set(partitions) {

@@ -9,10 +9,10 @@ struct RawArchive {
     let uuids: Set<String>
     var root: String { directory.file("archive") }
 
-    init(events: Int = 300, _ name: String = #function) throws {
+    init(events: Int = 300, date: String = GeneratedDay.date, _ name: String = #function) throws {
         directory = TestDirectory(name)
         let bodies = directory.file("bodies.jsonl")
-        #expect(try ProcessRunner.archive(["generate", "--events", "\(events)", "--seed", "9", "--date", GeneratedDay.date, "--out", bodies]).status == 0)
+        #expect(try ProcessRunner.archive(["generate", "--events", "\(events)", "--seed", "9", "--date", date, "--out", bodies]).status == 0)
         #expect(try ProcessRunner.archive(["ingest", "--root", directory.file("archive"), "--input", bodies]).status == 0)
         uuids = Set(try Expectations.events(inBodiesFile: bodies).map { $0["event_uuid"] as! String })
     }
@@ -115,6 +115,26 @@ struct SealTests {
         let second = try archive.seal()
         #expect(second.status == 1 && second.stderr.contains("another seal is running"))
         #expect(archive.directory.files(under: "archive/events") { $0 == "_MANIFEST.json" }.isEmpty)
+    }
+
+    @Test("retain removes only days past the cut-off that are sealed and reported, keeps their report, and says why it keeps the rest")
+    func retention() throws {
+        let archive = try RawArchive(events: 300, date: "2026-01-10")
+        let earlier = archive.directory.file("earlier.jsonl")
+        #expect(try ProcessRunner.archive(["generate", "--events", "200", "--date", "2026-01-09", "--out", earlier]).status == 0)
+        #expect(try ProcessRunner.archive(["ingest", "--root", archive.root, "--input", earlier]).status == 0)
+        #expect(try archive.seal().status == 0)
+        #expect(try ProcessRunner.archive(["report", "--root", archive.root, "--date", "2026-01-09"]).status == 0)
+        let dry = try ProcessRunner.archive(["retain", "--root", archive.root, "--keep-days", "2", "--dry-run"])
+        #expect(dry.status == 0)
+        #expect(dry.text.contains("would remove \(archive.root)/events/date=2026-01-09"))
+        #expect(dry.text.contains("kept 2026-01-10: its report is missing"))
+        #expect(FileManager.default.fileExists(atPath: "\(archive.root)/events/date=2026-01-09"))
+        let real = try ProcessRunner.archive(["retain", "--root", archive.root, "--keep-days", "2"])
+        #expect(real.status == 0 && real.text.contains("removed \(archive.root)/events/date=2026-01-09"))
+        #expect(!FileManager.default.fileExists(atPath: "\(archive.root)/events/date=2026-01-09"))
+        #expect(FileManager.default.fileExists(atPath: "\(archive.root)/events/date=2026-01-10"))
+        #expect(FileManager.default.fileExists(atPath: "\(archive.root)/reports/date=2026-01-09/campaign_events.csv"))
     }
 
     @Test("SHA-256 matches the standard's test vectors")
