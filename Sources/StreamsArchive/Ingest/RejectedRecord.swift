@@ -3,7 +3,9 @@ import Foundation
 /// Lines for `rejected/date=YYYY-MM-DD/`: what could not be archived, with the reason, so nothing MoEngage
 /// sent is lost. Every line is valid JSON.
 public enum RejectedRecord {
-    /// One invalid event of an otherwise valid batch, kept byte for byte under `event`.
+    /// One invalid event of an otherwise valid batch, kept byte for byte under `event` — or, when its keys
+    /// repeat, as a string under `event_text`, because many JSON readers (Foundation, DuckDB) refuse an object
+    /// with a repeated key and every line here must open anywhere.
     public static func event(_ rejection: EventRejection, of batch: ParsedBatch) -> [UInt8] {
         var json = JSONBuilder(capacity: rejection.raw.count + 256)
         json.beginObject()
@@ -12,7 +14,11 @@ public enum RejectedRecord {
         json.raw("app_name", batch.appName)
         json.raw("moe_request_id", batch.requestID)
         json.number("event_index", rejection.index)
-        json.raw("event", rejection.raw)
+        if case .duplicateKey = rejection.reason {
+            json.string("event_text", String(decoding: rejection.raw, as: UTF8.self))
+        } else {
+            json.raw("event", rejection.raw)
+        }
         json.endObject()
         return json.bytes
     }
