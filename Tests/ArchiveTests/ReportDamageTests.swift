@@ -66,3 +66,25 @@ struct ReportDamageTests {
         #expect(FileManager.default.fileExists(atPath: "\(directory)/_SUCCESS") && !FileManager.default.fileExists(atPath: "\(directory)/_INCOMPLETE"))
     }
 }
+
+@Suite("campaign report killed mid-run")
+struct ReportCrashTests {
+    @Test("kill -9 of report while it replaces its files leaves only whole files and no _SUCCESS; a re-run restores the report", arguments: [1, 3, 6])
+    func killedReport(rename: Int) throws {
+        let day = try GeneratedDay(events: 1500)
+        #expect(try day.report().status == 0)
+        let complete = try ReportFilesSnapshot(day)
+        let killed = try ProcessRunner.run(
+            "strace", ["-f", "-o", "/dev/null", "-e", "inject=rename,renameat,renameat2:signal=KILL:when=\(rename)", ProcessRunner.streamsArchive,
+                       "report", "--root", day.root, "--date", GeneratedDay.date]
+        )
+        #expect(killed.status != 0)
+        let after = try ReportFilesSnapshot(day)
+        #expect(after.files["_SUCCESS"] == nil, "the marker is removed first and written last")
+        for (name, bytes) in after.files where !name.hasPrefix(".") {
+            #expect(complete.files[name] == bytes, "\(name) is whole: the previous version or an identical new one")
+        }
+        #expect(try day.report().status == 0)
+        #expect(try ReportFilesSnapshot(day) == complete)
+    }
+}

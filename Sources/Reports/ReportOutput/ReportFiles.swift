@@ -16,6 +16,9 @@ public enum ReportFiles {
     public static func write(_ report: CampaignReport, layout: ArchiveLayout) throws(StorageError) -> String {
         let directory = layout.reportDirectory(report.date)
         try Directory.create(directory)
+        for name in try Directory.entries(directory) where name.hasPrefix(".") && name.contains(".tmp-") {
+            try Directory.removeFile("\(directory)/\(name)")  // left by a run that was killed mid-write
+        }
         try Directory.removeFile("\(directory)/\(successMarker)")
         try Directory.removeFile("\(directory)/\(incompleteMarker)")
         let contents: [(String, [UInt8])] = [
