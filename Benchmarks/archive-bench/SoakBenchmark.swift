@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import StreamsArchive
+
+/// A long run of replayed load against a release `serve`: every interval a fresh generated batch of one day's traffic
+/// is replayed (a new seed, so new event_uuids, into the same partitions), and the receiver's RSS and open file descriptors are sampled from /proc.
+/// Flat means the last third of the run stays within 10% (RSS) and ±4 (descriptors) of the first third.
+struct SoakBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "soak",
+        abstract: "Minutes of replayed load against serve; RSS, open files and p99 latency per interval, and whether they stay flat."
+    )
+
+    @Option(help: "Length of the run.") var minutes = 10.0
+    @Option(help: "Events replayed per interval.") var eventsPerInterval = 60_000
+    @Option(help: "Concurrent clients.") var clients = 8
+    @Option(help: "Scratch directory (removed afterwards).") var scratch = NSTemporaryDirectory() + "archive-bench-soak"
+
+    func run() throws {
+        try? FileManager.default.removeItem(atPath: scratch)
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: (CommandLine.arguments[0] as NSString).deletingLastPathComponent + "/streams-archive")
+        server.arguments = ["serve", "--root", scratch + "/archive", "--port", "0"]
+        let stdout = Pipe()
+        server.standardOutput = stdout
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        let line = String(decoding: stdout.fileHandleForReading.availableData, as: UTF8.self)
+        guard let port = line.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
+            throw BenchFailure("serve did not report its port: \(line)")
+        }
+        let target = try ReplayTarget(url: "http://127.0.0.1:\(port)/streams", environment: [:])
+        let pid = server.processIdentifier
+        print("| minute | events/s | p50 ms | p99 ms | errors | RSS MB | open files |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
+        let started = Measure.seconds()
+        var samples: [(rss: Double, files: Int)] = []
+        var interval = 0
+        var latencies: [Double] = []
+        var failed = 0
+        while Measure.seconds() - started < minutes * 60 {
+            interval += 1
+            let day = UTCDate("2026-03-14")!
+            var bodies: [[UInt8]] = []
+            try TrafficGenerator(options: .init(events: eventsPerInterval, date: day, seed: UInt64(interval))).forEachBody { bodies.append($0) }
+            let report = ReplayRunner(target: target, options: .init(concurrency: clients)).run(bodies: bodies)
+            latencies += report.latencies
+            failed += report.failedBodies
+            let sample = (try Self.rssMegabytes(pid), try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count)
+            samples.append(sample)
+            print(
+                "| \(String(format: "%.1f", (Measure.seconds() - started) / 60)) | \(Int(Double(report.acknowledgedEvents) / report.seconds)) | "
+                    + "\(String(format: "%.1f", report.percentile(0.5) * 1000)) | \(String(format: "%.1f", report.percentile(0.99) * 1000)) | "
+                    + "\(report.failedBodies) | \(String(format: "%.1f", sample.0)) | \(sample.1) |"
+            )
+        }
+        latencies.sort()
+        let third = max(1, samples.count / 3)
+        let early = samples.prefix(third), late = samples.suffix(third)
+        let earlyRSS = early.map(\.rss).reduce(0, +) / Double(early.count), lateRSS = late.map(\.rss).reduce(0, +) / Double(late.count)
+        let earlyFiles = early.map(\.files).max() ?? 0, lateFiles = late.map(\.files).max() ?? 0
+        let flat = lateRSS <= earlyRSS * 1.10 && lateFiles <= earlyFiles + 4
+        print(
+            "\n\(interval) intervals in \(String(format: "%.1f", (Measure.seconds() - started) / 60)) min, \(latencies.count) requests, \(failed) bodies failed; "
+                + "p99 over the run \(String(format: "%.1f", latencies[min(latencies.count - 1, latencies.count * 99 / 100)] * 1000)) ms; "
+                + "RSS first third \(String(format: "%.1f", earlyRSS)) MB, last third \(String(format: "%.1f", lateRSS)) MB; "
+                + "open files \(earlyFiles) → \(lateFiles): \(flat ? "FLAT" : "GROWING")"
+        )
+        if !flat || failed > 0 { throw ExitCode(1) }
+    }
+
+    static func rssMegabytes(_ pid: Int32) throws -> Double {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kilobytes = Double(line.split(separator: " ", omittingEmptySubsequences: true)[1])
+        else { throw BenchFailure("no VmRSS for \(pid)") }
+        return kilobytes / 1024
+    }
+}
