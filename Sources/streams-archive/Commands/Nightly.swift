@@ -39,20 +39,13 @@ struct Nightly: ParsableCommand {
         let pipeline = NightlyPipeline(layout: layout, options: options, logger: Logger(label: "streams-archive.nightly")) { line in
             Terminal.summary("nightly \(date): \(line)")
         }
-        do {
-            guard Directory.exists(layout.eventsDirectory) else {
-                Terminal.error("nightly: no archive at \(layout.root) (no events/ directory): pass --root")
-                throw ExitCode(CommandFailure.failure)
+        try CommandFailure.reporting("nightly") {
+            try rootOptions.requireArchive()
+            do {
+                try pipeline.run()
+            } catch let error as NightlyError {
+                throw CommandFailure("\(error)", code: CommandFailure.busy)
             }
-            try pipeline.run()
-        } catch let error as NightlyError {
-            Terminal.error("nightly: \(error)")
-            throw ExitCode(CommandFailure.busy)
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            Terminal.error("nightly: \(error)")
-            throw ExitCode(CommandFailure.failure)
         }
         let outcome = ["ok", "FAILED", "DAMAGED DATA FOUND"][Int(pipeline.status)]
         Terminal.summary("nightly \(date): \(outcome) in \(String(format: "%.2f", Terminal.monotonicSeconds() - started)) s")

@@ -22,28 +22,22 @@ struct Report: ParsableCommand {
     @Flag(help: "Also read files still being written (a live day; the report may then change on a re-run).")
     var includeOpen = false
 
-    @Option(help: "Read workers (default: one per core).")
-    var workers: Int = System.coreCount
+    @OptionGroup var workerOptions: WorkerOptions
 
-    func validate() throws {
-        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
-    }
 
     func run() throws {
         let layout = rootOptions.layout
         let started = Terminal.monotonicSeconds()
         let progress = ReadProgress()
         let (report, directory) = try CommandFailure.reporting("report") {
-            guard Directory.exists(layout.eventsDirectory) else {
-                throw CommandFailure("no archive at \(layout.root) (no events/ directory): pass --root, or run serve or ingest first")
-            }
+            try rootOptions.requireArchive()
             let ticker = ProgressTicker {
                 let seconds = max(Terminal.monotonicSeconds() - started, 0.001)
                 return "report \(date): \(progress.files)/\(progress.totalFiles) files, \(Terminal.megabytes(progress.bytes)) of "
                     + "\(Terminal.megabytes(progress.totalBytes)), \(Int(Double(progress.events) / seconds)) events/s"
             }
             defer { ticker.stop() }
-            let report = try CampaignReportBuilder.build(layout: layout, date: date, includeOpen: includeOpen, workers: workers, progress: progress)
+            let report = try CampaignReportBuilder.build(layout: layout, date: date, includeOpen: includeOpen, workers: workerOptions.workers, progress: progress)
             return (report, try ReportFiles.write(report, layout: layout))
         }
         for damage in report.damage { Terminal.error("damaged input: \(damage)") }

@@ -26,7 +26,7 @@ struct Retain: ParsableCommand {
     func run() throws {
         let layout = rootOptions.layout
         let decisions = try CommandFailure.reporting("retain") {
-            guard Directory.exists(layout.eventsDirectory) else { throw CommandFailure("no archive at \(layout.root): pass --root") }
+            try rootOptions.requireArchive()
             return try Retention.run(layout: layout, keepDays: keepDays, today: UTCDate(epochSeconds: Terminal.epochMillis() / 1000), dryRun: dryRun)
         }
         for decision in decisions {

@@ -19,23 +19,19 @@ struct Seal: ParsableCommand {
     @Option(help: "Seconds after an hour ends before it is sealed.")
     var grace: Int64 = 3600
 
-    @Option(help: "Workers (default: one per core).")
-    var workers: Int = System.coreCount
+    @OptionGroup var workerOptions: WorkerOptions
 
     func validate() throws {
         guard grace >= 0 else { throw ValidationError("--grace must not be negative") }
-        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
     }
 
     func run() throws {
         let layout = rootOptions.layout
         let started = Terminal.monotonicSeconds()
         let summary = try CommandFailure.reporting("seal") {
-            guard Directory.exists(layout.eventsDirectory) else {
-                throw CommandFailure("no archive at \(layout.root) (no events/ directory): pass --root, or run serve or ingest first")
-            }
+            try rootOptions.requireArchive()
             return try Sealer.run(
-                layout: layout, graceSeconds: grace, nowMillis: Terminal.epochMillis(), workers: workers, logger: Logger(label: "streams-archive.seal")
+                layout: layout, graceSeconds: grace, nowMillis: Terminal.epochMillis(), workers: workerOptions.workers, logger: Logger(label: "streams-archive.seal")
             )
         }
         for failure in summary.failures { Terminal.error("\(failure.partition): \(failure.message)") }

@@ -19,27 +19,21 @@ struct Timelines: ParsableCommand {
     @Option(help: "UTC date to build (YYYY-MM-DD).")
     var date: UTCDate
 
-    @Option(help: "Workers (default: one per core).")
-    var workers: Int = System.coreCount
+    @OptionGroup var workerOptions: WorkerOptions
 
-    func validate() throws {
-        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
-    }
 
     func run() throws {
         let layout = rootOptions.layout
         let started = Terminal.monotonicSeconds()
         let progress = ReadProgress()
         let summary = try CommandFailure.reporting("timelines") {
-            guard Directory.exists(layout.eventsDirectory) else {
-                throw CommandFailure("no archive at \(layout.root) (no events/ directory): pass --root, or run serve or ingest first")
-            }
+            try rootOptions.requireArchive()
             let ticker = ProgressTicker {
                 "timelines \(date): read \(progress.files)/\(progress.totalFiles) files, \(Terminal.megabytes(progress.bytes)) of "
                     + "\(Terminal.megabytes(progress.totalBytes)), then sorting buckets"
             }
             defer { ticker.stop() }
-            return try TimelineBuilder.build(layout: layout, date: date, workers: workers, progress: progress)
+            return try TimelineBuilder.build(layout: layout, date: date, workers: workerOptions.workers, progress: progress)
         }
         for damage in summary.damage { Terminal.error("damaged input: \(damage)") }
         let seconds = Terminal.monotonicSeconds() - started

@@ -16,21 +16,15 @@ struct Verify: ParsableCommand {
     @Option(help: "Only this UTC date (default: the whole archive).")
     var date: UTCDate?
 
-    @Option(help: "Workers (default: one per core).")
-    var workers: Int = System.coreCount
+    @OptionGroup var workerOptions: WorkerOptions
 
-    func validate() throws {
-        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
-    }
 
     func run() throws {
         let layout = rootOptions.layout
         let started = Terminal.monotonicSeconds()
         let summary = try CommandFailure.reporting("verify") {
-            guard Directory.exists(layout.eventsDirectory) else {
-                throw CommandFailure("no archive at \(layout.root) (no events/ directory): pass --root")
-            }
-            return try ArchiveVerifier.run(layout: layout, date: date, workers: workers)
+            try rootOptions.requireArchive()
+            return try ArchiveVerifier.run(layout: layout, date: date, workers: workerOptions.workers)
         }
         for finding in summary.findings { Terminal.error("damaged: \(finding)") }
         Terminal.summary(
