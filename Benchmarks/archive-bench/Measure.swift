@@ -1,4 +1,5 @@
 import Foundation
+import StreamsArchive
 
 /// Timing helpers: best of several runs, so a noisy shared machine disturbs the ratios as little as possible.
 enum Measure {
@@ -6,6 +7,18 @@ enum Measure {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
+    /// The release `streams-archive` built beside this benchmark binary.
+    static var streamsArchive: String { (CommandLine.arguments[0] as NSString).deletingLastPathComponent + "/streams-archive" }
+
+    /// A generated day of `events` (seed 1) archived under `root` by `streams-archive ingest`, the bodies file
+    /// removed afterwards.
+    static func archivedDay(events: Int, date: String, root: String, scratch: String) throws {
+        let bodies = scratch + "/day-\(events).jsonl"
+        try TrafficGenerator(options: .init(events: events, date: UTCDate(date)!, seed: 1)).write(to: bodies)
+        try shell("'\(streamsArchive)' ingest --root '\(root)' --input '\(bodies)' 2>/dev/null")
+        try FileManager.default.removeItem(atPath: bodies)
     }
 
     /// The fastest of `runs` timings of `body`.

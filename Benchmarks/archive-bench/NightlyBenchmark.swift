@@ -19,11 +19,9 @@ struct NightlyBenchmark: ParsableCommand {
         try? FileManager.default.removeItem(atPath: scratch)
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let binary = (CommandLine.arguments[0] as NSString).deletingLastPathComponent + "/streams-archive"
+        let binary = Measure.streamsArchive
         let root = scratch + "/archive"
-        try TrafficGenerator(options: .init(events: events, date: UTCDate(Self.date)!, seed: 1)).write(to: scratch + "/day.jsonl")
-        try Measure.shell("'\(binary)' ingest --root '\(root)' --input '\(scratch)/day.jsonl' 2>/dev/null")
-        try FileManager.default.removeItem(atPath: scratch + "/day.jsonl")
+        try Measure.archivedDay(events: events, date: Self.date, root: root, scratch: scratch)
         let raw = try bytes(of: "find '\(root)/events' -name '*.jsonl.gz'")
 
         let started = Measure.seconds()

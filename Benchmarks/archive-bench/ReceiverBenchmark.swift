@@ -57,22 +57,9 @@ struct ReceiverBenchmark: ParsableCommand {
     /// One run against a fresh receiver and root, so no event is a duplicate of an earlier run's.
     private func measure(bodies: [[UInt8]], clients: Int) throws -> ReplayRunner.Report {
         let root = scratch + "/root-\(clients)"
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: (CommandLine.arguments[0] as NSString).deletingLastPathComponent + "/streams-archive")
-        server.arguments = ["serve", "--root", root, "--port", "0", "--level", String(level)]
-        let stdout = Pipe()
-        server.standardOutput = stdout
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer {
-            server.terminate()
-            server.waitUntilExit()
-        }
-        let line = String(decoding: stdout.fileHandleForReading.availableData, as: UTF8.self)
-        guard let port = line.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
-            throw BenchFailure("serve did not report its port: \(line)")
-        }
-        let target = try ReplayTarget(url: "http://127.0.0.1:\(port)/streams", environment: [:])
+        let server = try ReceiverProcess(executable: Measure.streamsArchive, root: root, arguments: ["--level", String(level)])
+        defer { server.stop() }
+        let target = try ReplayTarget(url: server.url, environment: [:])
         let report = ReplayRunner(target: target, options: .init(concurrency: clients)).run(bodies: bodies)
         guard report.failedBodies == 0 else { throw BenchFailure("\(report.failedBodies) bodies failed: \(report.errors)") }
         return report

@@ -23,11 +23,9 @@ struct ReportBenchmark: ParsableCommand {
         try? FileManager.default.removeItem(atPath: scratch)
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let binary = (CommandLine.arguments[0] as NSString).deletingLastPathComponent + "/streams-archive"
+        let binary = Measure.streamsArchive
         let root = scratch + "/archive"
-        try TrafficGenerator(options: .init(events: events, date: UTCDate(Self.date)!, seed: 1)).write(to: scratch + "/day.jsonl")
-        try Measure.shell("'\(binary)' ingest --root '\(root)' --input '\(scratch)/day.jsonl' 2>/dev/null")
-        try FileManager.default.removeItem(atPath: scratch + "/day.jsonl")
+        try Measure.archivedDay(events: events, date: Self.date, root: root, scratch: scratch)
 
         let files = try Measure.output("find '\(root)/events/date=\(Self.date)' -name '*.jsonl.gz' | sort").split(separator: "\n").map(String.init)
         let list = scratch + "/files.txt"

@@ -21,23 +21,10 @@ struct SoakBenchmark: ParsableCommand {
         try? FileManager.default.removeItem(atPath: scratch)
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: (CommandLine.arguments[0] as NSString).deletingLastPathComponent + "/streams-archive")
-        server.arguments = ["serve", "--root", scratch + "/archive", "--port", "0"]
-        let stdout = Pipe()
-        server.standardOutput = stdout
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer {
-            server.terminate()
-            server.waitUntilExit()
-        }
-        let line = String(decoding: stdout.fileHandleForReading.availableData, as: UTF8.self)
-        guard let port = line.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
-            throw BenchFailure("serve did not report its port: \(line)")
-        }
-        let target = try ReplayTarget(url: "http://127.0.0.1:\(port)/streams", environment: [:])
-        let pid = server.processIdentifier
+        let server = try ReceiverProcess(executable: Measure.streamsArchive, root: scratch + "/archive")
+        defer { server.stop() }
+        let target = try ReplayTarget(url: server.url, environment: [:])
+        let pid = server.process.processIdentifier
         print("| minute | events/s | p50 ms | p99 ms | errors | RSS MB | open files |")
         print("| --- | --- | --- | --- | --- | --- | --- |")
         let started = Measure.seconds()

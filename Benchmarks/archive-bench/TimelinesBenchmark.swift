@@ -20,17 +20,14 @@ struct TimelinesBenchmark: ParsableCommand {
     func run() throws {
         try? FileManager.default.removeItem(atPath: scratch)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let binary = (CommandLine.arguments[0] as NSString).deletingLastPathComponent + "/streams-archive"
+        let binary = Measure.streamsArchive
         print("| events | raw files | `timelines` s | peak RSS MB | `zcat` of the files s | ratio | buckets | written MB |")
         print("| --- | --- | --- | --- | --- | --- | --- | --- |")
         var lookupRows: [String] = []
         for size in events {
             let root = "\(scratch)/\(size)/archive"
             try FileManager.default.createDirectory(atPath: "\(scratch)/\(size)", withIntermediateDirectories: true)
-            let bodies = "\(scratch)/\(size)/day.jsonl"
-            try TrafficGenerator(options: .init(events: size, date: UTCDate(Self.date)!, seed: 1)).write(to: bodies)
-            try Measure.shell("'\(binary)' ingest --root '\(root)' --input '\(bodies)' 2>/dev/null")
-            try FileManager.default.removeItem(atPath: bodies)
+            try Measure.archivedDay(events: size, date: Self.date, root: root, scratch: "\(scratch)/\(size)")
             let list = "\(scratch)/\(size)/files.txt"
             try Measure.shell("find '\(root)/events/date=\(Self.date)' -name '*.jsonl.gz' | sort > '\(list)'")
             let fileCount = try String(contentsOfFile: list, encoding: .utf8).split(separator: "\n").count

@@ -38,15 +38,15 @@ struct Demo: ParsableCommand {
             let generated = try TrafficGenerator(options: .init(events: events, date: date, seed: 1)).write(to: bodiesPath)
             Terminal.summary("demo: generated \(generated.distinctEvents) events of \(date) in \(generated.bodies) request bodies → \(bodiesPath)")
 
-            let server = try Self.startReceiver(root: layout.root, log: out + "/serve.log")
+            let server = try ReceiverProcess(
+                executable: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), root: layout.root, log: out + "/serve.log"
+            )
             var bodies: [[UInt8]] = []
             try PlainLineReader(path: bodiesPath).forEachLine { bodies.append(Array($0)) }
-            let target = try ReplayTarget(url: "http://127.0.0.1:\(server.port)/streams", environment: [:])
-            let replay = ReplayRunner(target: target, options: .init(concurrency: 8)).run(bodies: bodies)
-            server.process.interrupt()
-            server.process.waitUntilExit()
+            let replay = ReplayRunner(target: try ReplayTarget(url: server.url, environment: [:]), options: .init(concurrency: 8)).run(bodies: bodies)
+            let stopped = server.stop()
             Terminal.summary("demo: receiver on 127.0.0.1:\(server.port): \(replay.summary)")
-            guard replay.failedBodies == 0, server.process.terminationStatus == 0 else {
+            guard replay.failedBodies == 0, stopped == 0 else {
                 throw CommandFailure("the receiver did not take every body (see \(out)/serve.log)")
             }
 
@@ -66,28 +66,6 @@ struct Demo: ParsableCommand {
             for line in TimelineTable.render(Array(day.lines.prefix(8))) { Terminal.output("    " + line) }
             Terminal.output(String(format: "done in %.1f s", Terminal.monotonicSeconds() - started))
         }
-    }
-
-    /// `serve` from this same binary, on a port the system picks.
-    static func startReceiver(root: String, log: String) throws -> (process: Process, port: Int) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        process.arguments = ["serve", "--root", root, "--port", "0"]
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: log)
-        try process.run()
-        var text = ""
-        while !text.contains("\n") {
-            let chunk = stdout.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw CommandFailure("the receiver did not start (see \(log))") }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        guard let port = text.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
-            throw CommandFailure("the receiver printed no port: \(text)")
-        }
-        return (process, port)
     }
 
     /// The uid with the most events in the first bucket index: a timeline worth looking at.
