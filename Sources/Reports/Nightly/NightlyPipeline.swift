@@ -49,12 +49,14 @@ public final class NightlyPipeline {
                     + "\(summary.alreadySealed) already sealed, \(summary.beingWritten) still being written, \(summary.failures.count) failed"
             )
         }
-        let dates = step("plan") { () -> (Int32, String, [UTCDate]) in
-            let dates = try datesToBuild()
-            return (0, dates.isEmpty ? "nothing changed since the last run" : "dates to build: " + dates.map(\.description).joined(separator: ", "), dates)
+        let planned = step("plan") { () -> (Int32, String, [PlannedDate]) in
+            let planned = try plan()
+            let line = planned.isEmpty ? "nothing changed since the last run" : "dates to build: " + planned.map(\.date.description).joined(separator: ", ")
+            return (0, line, planned)
         } ?? []
-        for date in dates {
-            if try isStale(date, record: "\(layout.reportDirectory(date))/report.json") {
+        for item in planned {
+            let date = item.date
+            if item.report {
                 step("report \(date)") {
                     let report = try CampaignReportBuilder.build(layout: layout, date: date, workers: options.workers)
                     try ReportFiles.write(report, layout: layout)
@@ -66,14 +68,14 @@ public final class NightlyPipeline {
                     )
                 }
             }
-            if try isStale(date, record: "\(layout.timelineDirectory(date))/\(TimelineManifest.fileName)") {
+            if item.timelines {
                 step("timelines \(date)") {
                     let summary = try TimelineBuilder.build(layout: layout, date: date, workers: options.workers)
                     return (summary.damage.isEmpty ? 0 : 2, "\(summary.events) events of \(summary.users) users in \(summary.buckets) buckets")
                 }
             }
         }
-        for date in Set(dates + [options.date]).sorted() {
+        for date in Set(planned.map(\.date) + [options.date]).sorted() {
             step("verify \(date)") {
                 let summary = try ArchiveVerifier.run(layout: layout, date: date, workers: options.workers)
                 for finding in summary.findings { log("verify \(date): \(finding)") }
@@ -94,22 +96,24 @@ public final class NightlyPipeline {
         }
     }
 
-    /// The run's date, and every earlier date whose report or timelines are missing or were built from other files.
-    func datesToBuild() throws -> [UTCDate] {
-        var dates: [UTCDate] = []
-        for date in Set(try ArchivePartitions.all(layout: layout).map(\.date)).filter({ $0 <= options.date }).sorted() {
-            if try isStale(date, record: "\(layout.reportDirectory(date))/report.json")
-                || isStale(date, record: "\(layout.timelineDirectory(date))/\(TimelineManifest.fileName)")
-            {
-                dates.append(date)
-            }
-        }
-        return dates
+    /// A date the run builds, and which of its outputs are out of date.
+    struct PlannedDate {
+        let date: UTCDate
+        let report: Bool
+        let timelines: Bool
     }
 
-    private func isStale(_ date: UTCDate, record: String) throws -> Bool {
-        guard let recorded = try RecordedInputs.recorded(in: record) else { return true }
-        return recorded != (try RecordedInputs.current(layout: layout, date: date))
+    /// The run's date, and every earlier date whose report or timelines are missing or were built from other
+    /// files than the date has now; each date's partitions are listed once.
+    func plan() throws -> [PlannedDate] {
+        var planned: [PlannedDate] = []
+        for date in Set(try ArchivePartitions.all(layout: layout).map(\.date)).filter({ $0 <= options.date }).sorted() {
+            let current = try RecordedInputs.current(layout: layout, date: date)
+            let report = try RecordedInputs.recorded(in: "\(layout.reportDirectory(date))/report.json") != current
+            let timelines = try RecordedInputs.recorded(in: "\(layout.timelineDirectory(date))/\(TimelineManifest.fileName)") != current
+            if report || timelines { planned.append(PlannedDate(date: date, report: report, timelines: timelines)) }
+        }
+        return planned
     }
 
     /// Runs one step, logs one line with its timing, and folds its status into the run's.

@@ -6,12 +6,11 @@ enum RecordedInputs {
     /// The `inputs` recorded in a report.json or _INDEX.json; nil if there is none (never built, or unreadable).
     static func recorded(in path: String) throws -> [String: Int64]? {
         guard let file = try POSIXFile.openForReadingIfExists(path), let document = try? JSONScanner().document(try file.readToEnd()),
-            document.kind(document.root) == .object, var inputs = document.member(of: document.root, named: "inputs")
+            document.kind(document.root) == .object, let inputs = document.member(of: document.root, named: "inputs"),
+            document.kind(inputs) == .object, let files = document.member(of: inputs, named: "files"), document.kind(files) == .array
         else { return nil }
-        if document.kind(inputs) == .object, let files = document.member(of: inputs, named: "files") { inputs = files }
-        guard document.kind(inputs) == .array else { return nil }
         var result: [String: Int64] = [:]
-        for element in document.elements(of: inputs) {
+        for element in document.elements(of: files) {
             guard document.kind(element) == .object, let name = document.member(of: element, named: "file").flatMap(document.string),
                 let bytes = document.member(of: element, named: "bytes").flatMap(document.integer)
             else { return nil }

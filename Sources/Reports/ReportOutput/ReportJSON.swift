@@ -13,15 +13,7 @@ public enum ReportJSON {
         json.number("format_version", formatVersion)
         json.string("date", report.date.description)
         json.raw("complete", report.isComplete ? "true" : "false")
-        json.beginArray("damage")
-        for damage in report.damage {
-            json.beginObject()
-            json.string("file", relative(damage.path, to: root))
-            json.number("offset", damage.offset)
-            json.string("reason", damage.reason)
-            json.endObject()
-        }
-        json.endArray()
+        DayInputsJSON.appendDamage(report.damage, root: root, to: &json)
         json.object("totals") { totals in
             totals.number("files", report.files.count)
             totals.number("bytes", report.bytes)
@@ -30,17 +22,7 @@ public enum ReportJSON {
             totals.number("campaign_events", report.campaignEvents)
             totals.number("campaigns", report.campaigns.count)
         }
-        json.object("inputs") { inputs in
-            inputs.raw("included_open_files", report.includedOpenFiles ? "true" : "false")
-            inputs.beginArray("files")
-            for file in report.files.sorted(by: { $0.path < $1.path }) {
-                inputs.beginObject()
-                inputs.string("file", relative(file.path, to: root))
-                inputs.number("bytes", file.bytes)
-                inputs.endObject()
-            }
-            inputs.endArray()
-        }
+        DayInputsJSON.appendInputs(report.files, includedOpenFiles: report.includedOpenFiles, root: root, to: &json)
         json.beginArray("channels")
         for (channel, events) in report.channelEvents {
             json.beginObject()

@@ -22,23 +22,8 @@ public enum TimelineManifest {
         json.number("users", summary.users)
         json.number("duplicates_dropped", summary.duplicates)
         json.number("events_without_uid", summary.withoutUID)
-        json.beginArray("damage")
-        for damage in summary.damage {
-            json.beginObject()
-            json.string("file", ReportJSON.relative(damage.path, to: root))
-            json.number("offset", damage.offset)
-            json.string("reason", damage.reason)
-            json.endObject()
-        }
-        json.endArray()
-        json.beginArray("inputs")
-        for file in summary.files.sorted(by: { $0.path < $1.path }) {
-            json.beginObject()
-            json.string("file", ReportJSON.relative(file.path, to: root))
-            json.number("bytes", file.bytes)
-            json.endObject()
-        }
-        json.endArray()
+        DayInputsJSON.appendDamage(summary.damage, root: root, to: &json)
+        DayInputsJSON.appendInputs(summary.files, includedOpenFiles: false, root: root, to: &json)
         json.endObject()
         json.raw(nil, "\n")
         return json.bytes
