@@ -10,8 +10,7 @@ public enum TimelineTable {
     public static let header = ["time (UTC)", "channel", "event", "campaign"]
 
     /// The four cells of one stored line.
-    public static func row(_ line: [UInt8]) -> [String] {
-        let scanner = FieldScanner(plan: plan)
+    static func row(_ line: [UInt8], scanner: FieldScanner) -> [String] {
         let cells = line.withUnsafeBytes { raw in
             scanner.scan(raw) { event -> [String] in
                 func text(_ name: String) -> String? { event.text(plan.slot(name))?.description }
@@ -26,7 +25,8 @@ public enum TimelineTable {
 
     /// Rows padded into columns, the header first.
     public static func render(_ lines: [[UInt8]]) -> [String] {
-        let rows = [header] + lines.map(row)
+        let scanner = FieldScanner(plan: plan)
+        let rows = [header] + lines.map { row($0, scanner: scanner) }
         let widths = (0..<header.count).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { column, cell in
