@@ -83,7 +83,7 @@ public struct PartitionSealer {
                 let start = lines.count
                 lines.append(contentsOf: line)
                 let uuid = (start + Int(document.nodes[uuidNode].start))..<(start + Int(document.nodes[uuidNode].end))
-                let fingerprint = Fingerprint(Array(lines[uuid]))
+                let fingerprint = lines.withUnsafeBytes { Fingerprint(UnsafeRawBufferPointer(rebasing: $0[uuid])) }
                 if let first = firstByUUID[fingerprint], lines[entries[first].uuid] == lines[uuid] {
                     lines.removeLast(line.count)
                     outcome.duplicates += 1
