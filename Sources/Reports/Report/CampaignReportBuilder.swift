@@ -6,9 +6,11 @@ public enum CampaignReportBuilder {
         layout: ArchiveLayout, date: UTCDate, includeOpen: Bool = false, workers: Int = System.coreCount,
         progress: ReadProgress? = nil
     ) throws -> CampaignReport {
-        let files = try DayScan.files(layout: layout, date: date, includeOpen: includeOpen)
-        let outcome = DayReader.read(files, plan: CampaignAccumulator.plan, workers: workers, progress: progress, make: { CampaignAccumulator() }) { tally, event in
-            tally.add(event)
+        let (files, outcome) = try DayScan.withFiles(layout: layout, date: date, includeOpen: includeOpen) { files in
+            let outcome = DayReader.read(files, plan: CampaignAccumulator.plan, workers: workers, progress: progress, make: { CampaignAccumulator() }) {
+                tally, event in tally.add(event)
+            }
+            return (files, outcome)
         }
         var total = CampaignAccumulator()
         for part in outcome.accumulators { total.merge(part) }

@@ -12,12 +12,18 @@ public struct ScannedFile: Sendable, Equatable {
 /// Finds every file in one date's partitions: `events/date=D/channel=*/hour=*`.
 ///
 /// The partitions are those `ArchivePartitions` parses back into typed keys; anything that is not a partition
-/// this project writes (a stray folder, an unknown channel) is skipped rather than trusted.
+/// this project writes (a stray folder, an unknown channel) is skipped rather than trusted. Each hour is listed
+/// under a shared `PartitionLock`, so a seal running at the same time is seen wholly before or wholly after.
 public enum DayScan {
-    public static func files(layout: ArchiveLayout, date: UTCDate, includeOpen: Bool) throws -> [ScannedFile] {
+    /// Calls `body` with the day's files while holding every hour's shared lock, so no seal can replace them
+    /// before `body` has read them. An hour removed meanwhile (retention) is skipped.
+    public static func withFiles<T>(layout: ArchiveLayout, date: UTCDate, includeOpen: Bool, _ body: ([ScannedFile]) throws -> T) throws -> T {
+        var locks: [PartitionLock] = []
         var result: [ScannedFile] = []
         for partition in try ArchivePartitions.all(layout: layout, date: date) {
             let directory = "\(layout.root)/\(partition.relativePath)"
+            guard let lock = try PartitionLock.shared(directory) else { continue }
+            locks.append(lock)
             for name in try Directory.entries(directory) {
                 let isOpen = ArchiveFileName.isInProgress(name)
                 guard ArchiveFileName.isFinished(name) || (includeOpen && isOpen) else { continue }
@@ -25,6 +31,11 @@ public enum DayScan {
                 result.append(ScannedFile(path: path, partition: partition, bytes: try POSIXFile.openForReading(path).size(), isOpen: isOpen))
             }
         }
-        return result
+        return try withExtendedLifetime(locks) { try body(result) }
+    }
+
+    /// The day's files as they are now (a consistent listing of each hour; nothing is read).
+    public static func files(layout: ArchiveLayout, date: UTCDate, includeOpen: Bool) throws -> [ScannedFile] {
+        try withFiles(layout: layout, date: date, includeOpen: includeOpen) { $0 }
     }
 }

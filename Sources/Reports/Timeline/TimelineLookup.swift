@@ -29,9 +29,10 @@ public enum TimelineLookup {
         if let buckets = try TimelineManifest.bucketCount(in: directory) {
             return Day(date: date, source: .timelines, lines: try fromTimelines(uid, directory: directory, buckets: TimelineBuckets(count: buckets)), damage: [])
         }
-        let files = try DayScan.files(layout: layout, date: date, includeOpen: false)
-        guard !files.isEmpty else { return Day(date: date, source: .nothing, lines: [], damage: []) }
-        return try fromPartitions(uid, date: date, files: files, workers: workers)
+        return try DayScan.withFiles(layout: layout, date: date, includeOpen: false) { files in
+            guard !files.isEmpty else { return Day(date: date, source: .nothing, lines: [], damage: []) }
+            return try fromPartitions(uid, date: date, files: files, workers: workers)
+        }
     }
 
     /// Finds the uid's line in its bucket's index, then reads and inflates only the member it names.
@@ -42,8 +43,8 @@ public enum TimelineLookup {
         let needle = [0x0A] + TimelineIndexLine.prefix(for: uid)
         guard let start = find(needle, in: text) else { return [] }
         let lineEnd = text[(start + 1)...].firstIndex(of: 0x0A) ?? text.count
-        let entry = try text[(start + 1)..<lineEnd].withUnsafeBytes { raw in
-            try FieldScanner(plan: TimelineIndexLine.plan).scan(raw) { line -> (Int64, Int)? in
+        let entry = text[(start + 1)..<lineEnd].withUnsafeBytes { raw in
+            FieldScanner(plan: TimelineIndexLine.plan).scan(raw) { line -> (Int64, Int)? in
                 guard let offset = line.integer(TimelineIndexLine.plan.slot("offset")),
                     let length = line.integer(TimelineIndexLine.plan.slot("length")), offset >= 0, length > 0
                 else { return nil }

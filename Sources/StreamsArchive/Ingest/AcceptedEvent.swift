@@ -1,6 +1,7 @@
 /// A validated event, ready to store: where it goes, what identifies it, and the line to write.
 public struct AcceptedEvent: Sendable {
-    public let uuid: String
+    /// The event's identity (unescaped `event_uuid` bytes), the receiver's dedup key.
+    public let uuid: EventUUID
     public let eventTime: Int64
     public let eventCode: String
     public let partition: PartitionKey

@@ -1,6 +1,6 @@
 /// The fields of a valid event that the archive needs to place and identify it.
 struct EventFields {
-    var uuid: String
+    var uuid: EventUUID
     var eventTime: Int64
     var eventCode: String
     var channel: Channel
@@ -13,23 +13,24 @@ struct EventValidator {
 
     func validate(_ event: Int) -> Result<EventFields, RejectionReason> {
         guard document.kind(event) == .object else { return .failure(.notAnObject(document.kind(event))) }
-        var seen = Set<String>()
-        var duplicate: String?
+        // Keys compare as unescaped bytes at every depth: "k\u00e9" and "ke\u0301" are two keys.
+        if let repeated = document.firstRepeatedKey(within: event) {
+            return .failure(.duplicateKey(String(decoding: repeated, as: UTF8.self)))
+        }
         var reserved: String?
         document.forEachMember(of: event) { key, _ in
-            let name = document.string(key) ?? ""
-            if !seen.insert(name).inserted && duplicate == nil { duplicate = name }
-            if reserved == nil && EnvelopeParser.reservedKeys.contains(name) { reserved = name }
+            if reserved == nil, let name = document.stringBytes(key), let match = EnvelopeParser.reservedKeys.first(where: { Array($0.utf8) == name }) {
+                reserved = match
+            }
         }
-        if let duplicate { return .failure(.duplicateKey(duplicate)) }
         if let reserved { return .failure(.reservedKey(reserved)) }
 
-        let uuid: String
+        let uuid: EventUUID
         switch requiredString(event, "event_uuid") {
-        case .success(let value): uuid = value
+        case .success: uuid = document.eventUUID(of: event)!
         case .failure(let reason): return .failure(reason)
         }
-        guard uuid.utf8.count <= EnvelopeParser.maxUUIDBytes else {
+        guard uuid.bytes.count <= EnvelopeParser.maxUUIDBytes else {
             return .failure(.fieldTooLong(field: "event_uuid", limit: EnvelopeParser.maxUUIDBytes))
         }
         let eventTime: Int64

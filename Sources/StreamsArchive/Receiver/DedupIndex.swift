@@ -21,11 +21,11 @@ public struct DedupIndex: Sendable {
 
     public var count: Int { keys.count }
 
-    public func contains(_ uuid: String) -> Bool { keys.contains(Key(uuid)) }
+    public func contains(_ uuid: EventUUID) -> Bool { keys.contains(uuid.fingerprint) }
 
     /// Records `uuid` as committed at `time` (epoch seconds).
-    public mutating func insert(_ uuid: String, at time: Int64) {
-        let key = Key(uuid)
+    public mutating func insert(_ uuid: EventUUID, at time: Int64) {
+        let key = uuid.fingerprint
         guard keys.insert(key).inserted else { return }
         order.append((key, time))
         if keys.count > capacity { dropOldest() }

@@ -18,7 +18,7 @@ public enum RecentEvents {
                 do {
                     try GzipFileReader(path: path).forEachLine { line in
                         guard (try? document.scan(line, with: scanner)) != nil, document.kind(document.root) == .object,
-                            let uuid = document.member(of: document.root, named: "event_uuid").flatMap(document.string),
+                            let uuid = document.eventUUID(of: document.root),
                             let received = document.member(of: document.root, named: "received_at").flatMap(document.integer),
                             received / 1000 >= since
                         else { return }

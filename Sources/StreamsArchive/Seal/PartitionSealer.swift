@@ -4,16 +4,18 @@ import Glibc
 /// writes one gzip member at level 9 with `_MANIFEST.json` and `_SUCCESS`.
 ///
 /// The steps, each durable before the next:
-/// 1. remove `_SUCCESS` (the hour is changing);
-/// 2. write the sealed file under a hidden name (`_sealing-….part`), fsync;
+/// 1. write the sealed file under a hidden name (`_sealing-….part`), fsync;
+/// then, holding the hour's exclusive `PartitionLock`:
+/// 2. remove `_SUCCESS` (the hour is changing);
 /// 3. write the manifest, which names the new file and every source it replaces;
 /// 4. rename the sealed file to its visible name;
 /// 5. delete the sources;
 /// 6. write `_SUCCESS`.
 /// Killed after 3, the next run finishes from the manifest (4 is checked, 5 and 6 redone); killed before 3,
-/// the hidden file is removed and the sources, untouched, are sealed again. Readers see the sources, or the
-/// sealed file beside sources about to be deleted (a reader that dedups by event_uuid, as report does, counts
-/// each event once either way), never a half-written file.
+/// the hidden file is removed and the sources, untouched, are sealed again. Readers holding the shared lock
+/// see the sources or the sealed file, never both and never neither; plain readers of the directory (DuckDB,
+/// Spark) can see the sealed file beside its sources for the milliseconds between 4 and 5, never a
+/// half-written file.
 public struct PartitionSealer {
     public static let level: Int32 = 9
     static let temporaryPrefix = "_sealing-"
@@ -35,7 +37,8 @@ public struct PartitionSealer {
     }
 
     /// Finishes or undoes an interrupted seal of `partition`: removes its temporaries (the sealed file's and
-    /// the manifest's), then completes or discards what the manifest says. Needs the seal lock.
+    /// the manifest's), then completes or discards what the manifest says. Needs the seal lock and the
+    /// hour's exclusive `PartitionLock`.
     static func recover(_ partition: SealedPartition) throws(StorageError) {
         for name in try Directory.entries(partition.path) where name.hasPrefix(temporaryPrefix) || (name.hasPrefix(".") && name.contains(".tmp-")) {
             try Directory.removeFile("\(partition.path)/\(name)")
@@ -61,10 +64,11 @@ public struct PartitionSealer {
     public func seal(_ partition: SealedPartition, now: Int64) throws -> Outcome {
         var outcome = Outcome()
         guard !partition.finished.isEmpty, !partition.isSealed else { return outcome }
-        try Directory.removeFile("\(partition.path)/\(SealManifest.successName)")
         // Earlier sealed files first, so of an event's copies the one already sealed is the one kept.
         let sources = partition.finished.filter { $0.hasPrefix("sealed-") }.sorted() + partition.finished.filter { !$0.hasPrefix("sealed-") }.sorted()
         var lines: [UInt8] = []
+        // Each kept event's identity (`EventUUID`: its event_uuid unescaped), so `"é"` and `"\u00e9"` are one.
+        var identities: [UInt8] = []
         var entries: [(line: Range<Int>, time: Int64, uuid: Range<Int>)] = []
         var firstByUUID: [Fingerprint: Int] = [:]
         var sourceRecords: [SealManifest.Source] = []
@@ -77,23 +81,23 @@ public struct PartitionSealer {
             try GzipFileReader(path: path).forEachLine { line in
                 outcome.eventsIn += 1
                 do { try document.scan(line, with: scanner) } catch { throw SealError.invalidLine(file: path, problem: "\(error)") }
-                guard document.kind(document.root) == .object, let uuidNode = document.member(of: document.root, named: "event_uuid"),
+                guard document.kind(document.root) == .object, let uuid = document.eventUUID(of: document.root),
                     let time = document.member(of: document.root, named: "event_time").flatMap(document.integer)
-                else { throw SealError.invalidLine(file: path, problem: "no event_uuid or integer event_time") }
-                let start = lines.count
-                lines.append(contentsOf: line)
-                let uuid = (start + Int(document.nodes[uuidNode].start))..<(start + Int(document.nodes[uuidNode].end))
-                let fingerprint = lines.withUnsafeBytes { Fingerprint(UnsafeRawBufferPointer(rebasing: $0[uuid])) }
-                if let first = firstByUUID[fingerprint], lines[entries[first].uuid] == lines[uuid] {
-                    lines.removeLast(line.count)
+                else { throw SealError.invalidLine(file: path, problem: "no event_uuid string or integer event_time") }
+                let fingerprint = uuid.fingerprint
+                if let first = firstByUUID[fingerprint], identities[entries[first].uuid].elementsEqual(uuid.bytes) {
                     outcome.duplicates += 1
                     return
                 }
+                let start = lines.count
+                lines.append(contentsOf: line)
+                let identity = identities.count..<(identities.count + uuid.bytes.count)
+                identities.append(contentsOf: uuid.bytes)
                 firstByUUID[fingerprint] = entries.count
-                entries.append((start..<lines.count, time, uuid))
+                entries.append((start..<lines.count, time, identity))
             }
         }
-        entries.sort { a, b in a.time != b.time ? a.time < b.time : lines[a.uuid].lexicographicallyPrecedes(lines[b.uuid]) }
+        entries.sort { a, b in a.time != b.time ? a.time < b.time : identities[a.uuid].lexicographicallyPrecedes(identities[b.uuid]) }
 
         let temporary = "\(partition.path)/\(Self.temporaryPrefix)\(getpid()).jsonl.gz.part"
         let file = try POSIXFile.createTruncating(temporary)
@@ -132,11 +136,14 @@ public struct PartitionSealer {
             ],
             sources: sourceRecords, duplicatesDropped: outcome.duplicates
         )
-        try AtomicFile.write(manifest.render(), to: "\(partition.path)/\(SealManifest.fileName)")
-        try Directory.rename(temporary, to: "\(partition.path)/\(name)")
-        for source in sources where source != name { try Directory.removeFile("\(partition.path)/\(source)") }
-        try Directory.sync(partition.path)
-        try AtomicFile.write([], to: "\(partition.path)/\(SealManifest.successName)")
+        try PartitionLock.exclusive(partition.path) {
+            try Directory.removeFile("\(partition.path)/\(SealManifest.successName)")
+            try AtomicFile.write(manifest.render(), to: "\(partition.path)/\(SealManifest.fileName)")
+            try Directory.rename(temporary, to: "\(partition.path)/\(name)")
+            for source in sources where source != name { try Directory.removeFile("\(partition.path)/\(source)") }
+            try Directory.sync(partition.path)
+            try AtomicFile.write([], to: "\(partition.path)/\(SealManifest.successName)")
+        }
         outcome.sealed = true
         outcome.eventsOut = entries.count
         outcome.bytesOut = written

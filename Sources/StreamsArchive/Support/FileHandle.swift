@@ -149,6 +149,23 @@ public final class POSIXFile {
         guard ftruncate(descriptor, off_t(length)) == 0 else { throw StorageError("truncate", path: path) }
     }
 
+    /// Opens a directory for `flock` (and `fsync`); nil if it does not exist.
+    public static func openDirectoryIfExists(_ path: String) throws(StorageError) -> POSIXFile? {
+        do {
+            return try open(path, flags: O_RDONLY | O_DIRECTORY)
+        } catch where error.code == ENOENT {
+            return nil
+        }
+    }
+
+    /// Waits for an advisory lock, shared or exclusive. The kernel drops it when the descriptor closes or the
+    /// process dies, however it dies.
+    public func lock(exclusive: Bool) throws(StorageError) {
+        while flock(descriptor, exclusive ? LOCK_EX : LOCK_SH) != 0 {
+            if errno != EINTR { throw StorageError("lock", path: path) }
+        }
+    }
+
     /// Takes an exclusive advisory lock without waiting; false if another process holds it.
     /// The kernel drops the lock when the process dies, however it dies.
     public func tryLockExclusive() throws(StorageError) -> Bool {

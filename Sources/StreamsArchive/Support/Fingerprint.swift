@@ -34,11 +34,6 @@ public struct Fingerprint: Hashable, Sendable {
         self = bytes.withUnsafeBytes { Fingerprint($0) }
     }
 
-    public init(_ string: String) {
-        var string = string
-        self = string.withUTF8 { Fingerprint(UnsafeRawBufferPointer($0)) }
-    }
-
     /// One word is enough to place a fingerprint in a hash table: its bits are already uniformly mixed.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(low)

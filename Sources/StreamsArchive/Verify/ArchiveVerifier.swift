@@ -1,9 +1,10 @@
 /// `verify`: reads every finished file to the end and checks what a manifest promises about it.
 ///
 /// Per file: every gzip member's CRC-32 and length (zlib checks them as each member ends), and every line is
-/// valid JSON (the receiver's strict scanner) with an event_uuid. Per manifest: each file it lists exists,
+/// valid JSON (the receiver's strict scanner) with a string event_uuid, and a sealed file holds each
+/// `EventUUID` once. Per manifest: each file it lists exists,
 /// with the bytes, sha256 and event count written down when it was sealed. Files still being written are
-/// skipped. Partitions are checked in parallel.
+/// skipped. Partitions are checked in parallel, each under its shared `PartitionLock`.
 public enum ArchiveVerifier {
     public struct Finding: Sendable, CustomStringConvertible {
         public let path: String
@@ -37,9 +38,21 @@ public enum ArchiveVerifier {
         }
     }
 
+    /// Checks one hour under its shared `PartitionLock`, so a seal running meanwhile is seen before or after.
     static func check(_ key: PartitionKey, layout: ArchiveLayout) -> Summary {
         var summary = Summary()
         let path = "\(layout.root)/\(key.relativePath)"
+        let lock: PartitionLock?
+        do { lock = try PartitionLock.shared(path) } catch {
+            summary.findings.append(Finding(path: path, problem: "cannot be locked for reading: \(error)"))
+            return summary
+        }
+        guard let lock else { return summary }  // removed by retention since it was listed
+        return withExtendedLifetime(lock) { check(key, path: path, layout: layout) }
+    }
+
+    private static func check(_ key: PartitionKey, path: String, layout: ArchiveLayout) -> Summary {
+        var summary = Summary()
         let partition: SealedPartition
         do { partition = try SealedPartition(key: key, layout: layout) } catch {
             summary.findings.append(Finding(path: path, problem: "cannot be listed: \(error)"))
@@ -48,23 +61,26 @@ public enum ArchiveVerifier {
         var lineCounts: [String: Int] = [:]
         let scanner = JSONScanner()
         var document = JSONDocument()
+        let sealedNames = Set(partition.manifest?.files.map(\.name) ?? [])
         for name in partition.finished {
             let file = "\(path)/\(name)"
             summary.files += 1
             var lines = 0
             var offset: Int64 = 0
             var firstBadLine: Int64?
+            // A sealed file holds each event once (`EventUUID`: unescaped bytes); files not yet sealed may repeat.
+            var seen: Set<Fingerprint>? = sealedNames.contains(name) ? [] : nil
+            var firstRepeat: (offset: Int64, uuid: EventUUID)?
             let reader = GzipFileReader(path: file)
             do {
                 try reader.forEachLine { line in
                     defer { offset += Int64(line.count + 1) }
                     lines += 1
                     guard firstBadLine == nil else { return }
-                    if (try? document.scan(line, with: scanner)) == nil || document.kind(document.root) != .object
-                        || document.member(of: document.root, named: "event_uuid") == nil
-                    {
-                        firstBadLine = offset
-                    }
+                    guard (try? document.scan(line, with: scanner)) != nil, document.kind(document.root) == .object,
+                        let uuid = document.eventUUID(of: document.root)
+                    else { return firstBadLine = offset }
+                    if firstRepeat == nil, seen?.insert(uuid.fingerprint).inserted == false { firstRepeat = (offset, uuid) }
                 }
                 summary.bytes += reader.compressedBytesRead
             } catch let error as GzipReadError {
@@ -74,6 +90,11 @@ public enum ArchiveVerifier {
             }
             if let firstBadLine {
                 summary.findings.append(Finding(path: file, problem: "a line at byte \(firstBadLine) of the decompressed data is not a stored event (invalid JSON or no event_uuid)"))
+            }
+            if let firstRepeat {
+                summary.findings.append(
+                    Finding(path: file, problem: "sealed file holds event_uuid \"\(firstRepeat.uuid)\" more than once (again at byte \(firstRepeat.offset) of the decompressed data); sealed by an older version: remove this hour's \(SealManifest.fileName) and \(SealManifest.successName), then run seal to seal it again")
+                )
             }
             summary.events += lines
             lineCounts[name] = lines

@@ -1,0 +1,103 @@
+import Foundation
+import StreamsArchive
+import Testing
+
+/// One rule for "the same event" (its event_uuid's unescaped UTF-8 bytes) and for keys (bytes, and never twice
+/// in one object at any depth), in the receiver, seal, report and verify; checked with Foundation and zcat.
+@Suite("event identity and repeated keys")
+struct EventIdentityTests {
+    /// `"nfgrp-é"` precomposed (U+00E9) and decomposed (e + U+0301): equal as Swift Strings, two events to MoEngage.
+    static let precomposed = "nfgrp-\u{00E9}"
+    static let decomposed = "nfgrp-e\u{0301}"
+
+    @Test("the receiver stores both of two uuids that Unicode calls equal but whose bytes differ, and dedups each on retry")
+    func canonicallyEquivalentUUIDsAreTwoEvents() throws {
+        let directory = TestDirectory()
+        let server = try ServerProcess(root: directory.file("archive"))
+        // Written by hand: a Swift String or dictionary could not be trusted to keep the two spellings apart.
+        let events = [Self.precomposed, Self.decomposed].map { #"{"event_uuid":"\#($0)","event_time":1773480000,"event_code":"MOE_EMAIL_SENT"}"# }
+        let body = Array(#"{"app_name":"A","events":[\#(events.joined(separator: ","))]}"#.utf8)
+        #expect(try server.post(body).json == ["accepted": 2, "duplicates": 0, "rejected": 0])
+        #expect(try server.post(body).json == ["accepted": 0, "duplicates": 2, "rejected": 0])
+        #expect(server.stop() == 0)
+        let stored = try Expectations.stored(root: directory.file("archive")).map { Array(($0.line["event_uuid"] as! String).utf8) }
+        #expect(stored.sorted { $0.lexicographicallyPrecedes($1) } == [Array(Self.decomposed.utf8), Array(Self.precomposed.utf8)])
+    }
+
+    @Test("keys that differ in bytes but not as Swift Strings are two keys, not a repeated key")
+    func canonicallyEquivalentKeysAreDistinct() throws {
+        let body = Array(#"{"events":[{"event_uuid":"keys-1","event_time":1773480000,"event_code":"MOE_EMAIL_SENT","k\#u{00E9}":1,"ke\#u{0301}":2}]}"#.utf8)
+        let batch = try Bodies.parse(body)
+        #expect(batch.accepted.count == 1 && batch.rejected.isEmpty)
+    }
+
+    @Test("a key repeated inside event_attributes (or deeper) is refused with the key named, and kept as text under rejected/")
+    func repeatedNestedKeysAreRefused() throws {
+        let event = #"{"event_uuid":"rep-1","event_time":1773480000,"event_code":"MOE_EMAIL_SENT","event_type":"CAMPAIGN_EVENT","event_attributes":{"campaign_id":"FIRST","campaign_channel":"Email","campaign_id":"SECOND"}}"#
+        let deeper = #"{"event_uuid":"rep-2","event_time":1773480000,"event_code":"MOE_EMAIL_SENT","user_attributes":{"a":{"b":[{"x":1,"x":2}]}}}"#
+        let escaped = #"{"event_uuid":"rep-3","event_time":1773480000,"event_code":"MOE_EMAIL_SENT","event_attributes":{"id":1,"\u0069d":2}}"#
+        let body = Array(#"{"app_name":"A","events":[\#(event),\#(deeper),\#(escaped)]}"#.utf8)
+        let batch = try Bodies.parse(body)
+        #expect(batch.accepted.isEmpty)
+        #expect(batch.rejected.map(\.reason) == [.duplicateKey("campaign_id"), .duplicateKey("x"), .duplicateKey("id")])
+
+        let directory = TestDirectory()
+        let server = try ServerProcess(root: directory.file("archive"))
+        #expect(try server.post(body).json == ["accepted": 0, "duplicates": 0, "rejected": 3])
+        #expect(server.stop() == 0)
+        #expect(directory.files(under: "archive/events").isEmpty, "nothing filed under any channel")
+        let kept = try directory.files(under: "archive/rejected").flatMap { try GzipFileReader(path: $0).readAllLines() }.map(Bodies.object)
+        #expect(kept.map { $0["event_text"] as? String } == [event, deeper, escaped])
+    }
+
+    @Test("seal keeps one copy of a uuid written raw in one body and escaped in a retry; the manifest, report and zcat agree")
+    func sealDedupsAcrossEscapes() throws {
+        let directory = TestDirectory()
+        let root = directory.file("archive")
+        let raw = #"{"app_name":"A","events":[{"event_uuid":"esc-é-1","event_time":1773480000,"event_code":"MOE_EMAIL_SENT","event_type":"CAMPAIGN_EVENT","uid":"u1","event_attributes":{"campaign_id":"c1","campaign_channel":"Email"}}]}"#
+        let escaped = raw.replacingOccurrences(of: "esc-é-1", with: #"esc-\u00e9-1"#)
+        let bodies = directory.file("bodies.jsonl")
+        try (raw + "\n" + escaped + "\n").write(toFile: bodies, atomically: true, encoding: .utf8)
+        #expect(try ProcessRunner.archive(["ingest", "--root", root, "--input", bodies]).status == 0)
+        #expect(try ProcessRunner.archive(["seal", "--root", root, "--grace", "0"]).status == 0)
+        let sealed = directory.files(under: "archive/events") { $0.hasPrefix("sealed-") }
+        let lines = try ProcessRunner.run("zcat", sealed).text.split(separator: "\n")
+        #expect(lines.count == 1, "one event, as DuckDB or Spark over the sealed file will count it")
+        let manifest = try #require(directory.files(under: "archive/events") { $0 == "_MANIFEST.json" }.first)
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifest))) as! NSDictionary
+        #expect((record["files"] as! [NSDictionary]).first?["events"] as? Int == 1 && record["duplicates_dropped"] as? Int == 1)
+        #expect(try ProcessRunner.archive(["report", "--root", root, "--date", "2026-03-14"]).status == 0)
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(root)/reports/date=2026-03-14/report.json"))) as! NSDictionary
+        #expect((report["totals"] as! NSDictionary)["events"] as? Int == 1)
+        #expect(try ProcessRunner.archive(["verify", "--root", root]).status == 0)
+    }
+
+    @Test("verify flags a sealed file that holds one uuid twice (as an older seal could write), naming the uuid and what to do")
+    func verifyFlagsRepeatedUUIDInSealedFile() throws {
+        let directory = TestDirectory()
+        let root = directory.file("archive")
+        let body = #"{"app_name":"A","events":[{"event_uuid":"v-1","event_time":1773480000,"event_code":"MOE_EMAIL_SENT"}]}"#
+        let bodies = directory.file("bodies.jsonl")
+        try (body + "\n").write(toFile: bodies, atomically: true, encoding: .utf8)
+        #expect(try ProcessRunner.archive(["ingest", "--root", root, "--input", bodies]).status == 0)
+        #expect(try ProcessRunner.archive(["seal", "--root", root, "--grace", "0"]).status == 0)
+        // Rewrite the sealed file with the event twice, and its manifest to match, as a seal that compared
+        // escaped bytes left it.
+        let sealed = try #require(directory.files(under: "archive/events") { $0.hasPrefix("sealed-") }.first)
+        let line = try ProcessRunner.run("zcat", [sealed]).text
+        let twice = line + line.replacingOccurrences(of: "\"v-1\"", with: #""v\u002d1""#)
+        let rewritten = try ProcessRunner.run("gzip", ["-9", "-n", "-c"], input: Data(twice.utf8)).stdout
+        try rewritten.write(to: URL(fileURLWithPath: sealed))
+        let manifestPath = (sealed as NSString).deletingLastPathComponent + "/_MANIFEST.json"
+        var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifestPath))) as! [String: Any]
+        var file = (manifest["files"] as! [[String: Any]])[0]
+        file["bytes"] = rewritten.count
+        file["events"] = 2
+        file["sha256"] = String(try ProcessRunner.run("sha256sum", [sealed]).text.prefix(64))
+        manifest["files"] = [file]
+        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: manifestPath))
+        let verify = try ProcessRunner.archive(["verify", "--root", root])
+        #expect(verify.status == 2)
+        #expect(verify.stderr.contains("holds event_uuid \"v-1\" more than once"), Comment(rawValue: verify.stderr))
+    }
+}
