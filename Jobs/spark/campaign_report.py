@@ -54,6 +54,11 @@ GROUP BY e.campaign_id, c.campaign_name, c.campaign_type, c.campaign_channel, e.
 """
 
 
+def neutralised(text):
+    """A leading ' before a cell a spreadsheet would run as a formula (OWASP), as streams-archive writes it."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def main(root, date, out):
     spark = SparkSession.builder.appName(f"streams-archive campaign report {date}").getOrCreate()
     jvm, conf = spark._jvm, spark._jsc.hadoopConfiguration()
@@ -70,8 +75,8 @@ def main(root, date, out):
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(HEADER)
     for row in rows:
-        writer.writerow([date, row.campaign_id, row.campaign_name or "", row.campaign_type or "", row.campaign_channel or "",
-                         row.event_code, row.event_name or "", row.events, row.unique_users])
+        writer.writerow([date] + [neutralised(text or "") for text in (row.campaign_id, row.campaign_name, row.campaign_type,
+                         row.campaign_channel, row.event_code, row.event_name)] + [row.events, row.unique_users])
     target = jvm.org.apache.hadoop.fs.Path(f"{out.rstrip('/')}/campaign_events.csv")
     fs = target.getFileSystem(conf)
     fs.setWriteChecksum(False)  # no .crc sidecar beside the CSV on local disks

@@ -127,14 +127,32 @@ struct SealTests {
         #expect(try ProcessRunner.archive(["report", "--root", archive.root, "--date", "2026-01-09"]).status == 0)
         let dry = try ProcessRunner.archive(["retain", "--root", archive.root, "--keep-days", "2", "--dry-run"])
         #expect(dry.status == 0)
-        #expect(dry.text.contains("would remove \(archive.root)/events/date=2026-01-09"))
+        #expect(dry.text.contains("would remove \(archive.root)/events/date=2026-01-09/channel="))
         #expect(dry.text.contains("kept 2026-01-10: its report is missing"))
-        #expect(FileManager.default.fileExists(atPath: "\(archive.root)/events/date=2026-01-09"))
+        let manifests = archive.directory.files(under: "archive/events/date=2026-01-09") { $0 == "_MANIFEST.json" }
+        let sealedEvents = try manifests.map { path in
+            let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! NSDictionary
+            return (manifest["files"] as! [NSDictionary]).map { $0["events"] as! Int }.reduce(0, +)
+        }.reduce(0, +)
+        #expect(sealedEvents > 0)
         let real = try ProcessRunner.archive(["retain", "--root", archive.root, "--keep-days", "2"])
-        #expect(real.status == 0 && real.text.contains("removed \(archive.root)/events/date=2026-01-09"))
-        #expect(!FileManager.default.fileExists(atPath: "\(archive.root)/events/date=2026-01-09"))
+        #expect(real.status == 0 && real.text.contains("removed \(archive.root)/events/date=2026-01-09/channel="))
+        #expect(archive.directory.files(under: "archive/events/date=2026-01-09") == ["\(archive.root)/events/date=2026-01-09/_RETAINED.json"])
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(archive.root)/events/date=2026-01-09/_RETAINED.json"))) as! NSDictionary
+        #expect((record["removals"] as! [NSDictionary]).map { $0["events"] as! Int } == [sealedEvents], "the record counts what was removed")
         #expect(FileManager.default.fileExists(atPath: "\(archive.root)/events/date=2026-01-10"))
         #expect(FileManager.default.fileExists(atPath: "\(archive.root)/reports/date=2026-01-09/campaign_events.csv"))
+    }
+
+    @Test("seal --workers 4000 runs no more sealers than there are hours and cores: its peak memory stays that of a few workers")
+    func absurdWorkerCountIsBounded() throws {
+        let archive = try RawArchive(events: 300)
+        let run = try ProcessRunner.run(
+            "/usr/bin/time", ["-f", "max_rss_kb=%M", ProcessRunner.streamsArchive, "seal", "--root", archive.root, "--workers", "4000"]
+        )
+        #expect(run.status == 0, Comment(rawValue: run.stderr))
+        let peak = try #require(run.stderr.split(separator: "\n").last { $0.hasPrefix("max_rss_kb=") }.flatMap { Int($0.dropFirst(11)) })
+        #expect(peak < 150_000, "peak RSS \(peak) KB (4000 level-9 sealers took about 370 MB)")
     }
 
     @Test("SHA-256 matches the standard's test vectors")

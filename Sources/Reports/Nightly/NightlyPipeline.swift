@@ -41,7 +41,9 @@ public final class NightlyPipeline {
         guard try lock.tryLockExclusive() else { throw NightlyError.busy(root: layout.root) }
         let now = System.epochMillis()
         step("seal") {
-            let summary = try Sealer.run(layout: layout, graceSeconds: options.graceSeconds, nowMillis: now, workers: options.workers, logger: logger)
+            let summary = try Sealer.run(
+                layout: layout, graceSeconds: options.graceSeconds, nowMillis: now, workers: options.workers, waitForOtherSeal: true, logger: logger
+            )
             for failure in summary.failures { log("seal: \(failure.partition): \(failure.message)") }
             return (
                 summary.failures.isEmpty ? 0 : 1,
@@ -68,6 +70,17 @@ public final class NightlyPipeline {
                     )
                 }
             }
+            if item.lateEvents {
+                step("late events \(date)") {
+                    let late = try LateEvents.record(layout: layout, date: date, workers: options.workers)
+                    for damage in late.damage { log("late events \(date): damaged input: \(damage)") }
+                    return (
+                        late.isComplete ? 0 : 2,
+                        "report kept as built (raw events removed by retention); \(late.events) late events in \(late.files.count) files "
+                            + "recorded beside it in report.json's \(LateEvents.member), not in its counts"
+                    )
+                }
+            }
             if item.timelines {
                 step("timelines \(date)") {
                     let summary = try TimelineBuilder.build(layout: layout, date: date, workers: options.workers)
@@ -87,7 +100,9 @@ public final class NightlyPipeline {
         }
         if let keepDays = options.keepDays {
             step("retain") {
-                let decisions = try Retention.run(layout: layout, keepDays: keepDays, today: UTCDate(epochSeconds: now / 1000), dryRun: false)
+                let decisions = try Retention.run(layout: layout, keepDays: keepDays, nowMillis: now, dryRun: false) { date in
+                    try DayAccounting.whyNotReported(layout: layout, date: date)
+                }
                 for decision in decisions {
                     log("retain: \(decision.date): " + (decision.keptBecause.map { "kept, \($0)" } ?? "removed " + decision.paths.joined(separator: ", ")))
                 }
@@ -101,6 +116,9 @@ public final class NightlyPipeline {
         let date: UTCDate
         let report: Bool
         let timelines: Bool
+        /// The date's raw events were removed by retention: its report and timelines are never rebuilt from
+        /// what landed since; those late events are recorded beside the report instead.
+        var lateEvents = false
     }
 
     /// The run's date, and every earlier date whose report or timelines are missing or were built from other
@@ -109,6 +127,11 @@ public final class NightlyPipeline {
         var planned: [PlannedDate] = []
         for date in Set(try ArchivePartitions.all(layout: layout).map(\.date)).filter({ $0 <= options.date }).sorted() {
             let current = try RecordedInputs.current(layout: layout, date: date)
+            if try RetentionRecord.read(layout: layout, date: date) != nil {
+                let recorded = try RecordedInputs.recorded(in: "\(layout.reportDirectory(date))/report.json", within: LateEvents.member)
+                if recorded != current { planned.append(PlannedDate(date: date, report: false, timelines: false, lateEvents: true)) }
+                continue
+            }
             let report = try RecordedInputs.recorded(in: "\(layout.reportDirectory(date))/report.json") != current
             let timelines = try RecordedInputs.recorded(in: "\(layout.timelineDirectory(date))/\(TimelineManifest.fileName)") != current
             if report || timelines { planned.append(PlannedDate(date: date, report: report, timelines: timelines)) }

@@ -3,10 +3,14 @@ import StreamsArchive
 /// The input files (path under ROOT, bytes) a report or a timelines day was built from, so the nightly run
 /// can tell whether a date's partitions changed since: a late event adds a file, a seal replaces them.
 enum RecordedInputs {
-    /// The `inputs` recorded in a report.json or _INDEX.json; nil if there is none (never built, or unreadable).
-    static func recorded(in path: String) throws -> [String: Int64]? {
+    /// The `inputs` recorded in a report.json or _INDEX.json (or in its member `within`, as report.json's
+    /// `late_events`); nil if there is none (never built, or unreadable).
+    static func recorded(in path: String, within member: String? = nil) throws -> [String: Int64]? {
         guard let file = try POSIXFile.openForReadingIfExists(path), let document = try? JSONScanner().document(try file.readToEnd()),
-            document.kind(document.root) == .object, let inputs = document.member(of: document.root, named: "inputs"),
+            document.kind(document.root) == .object
+        else { return nil }
+        guard let object = member.map({ document.member(of: document.root, named: $0) }) ?? document.root, document.kind(object) == .object,
+            let inputs = document.member(of: object, named: "inputs"),
             document.kind(inputs) == .object, let files = document.member(of: inputs, named: "files"), document.kind(files) == .array
         else { return nil }
         var result: [String: Int64] = [:]

@@ -12,8 +12,10 @@ public enum ReportFiles {
     public static let incompleteMarker = "_INCOMPLETE"
 
     /// Writes every file and returns the directory.
+    /// Refuses (`RetentionRefusal`) a date whose raw events retention removed: its report stays as built.
     @discardableResult
-    public static func write(_ report: CampaignReport, layout: ArchiveLayout) throws(StorageError) -> String {
+    public static func write(_ report: CampaignReport, layout: ArchiveLayout) throws -> String {
+        try DayAccounting.requireWholeDay(layout: layout, date: report.date)
         let directory = layout.reportDirectory(report.date)
         try Directory.create(directory)
         for name in try Directory.entries(directory) where name.hasPrefix(".") && name.contains(".tmp-") {

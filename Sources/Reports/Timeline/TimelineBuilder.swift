@@ -30,6 +30,7 @@ public enum TimelineBuilder {
     public static func build(
         layout: ArchiveLayout, date: UTCDate, workers: Int = System.coreCount, progress: ReadProgress? = nil
     ) throws -> Summary {
+        try DayAccounting.requireWholeDay(layout: layout, date: date)
         let parent = "\(layout.root)/timelines"
         try Directory.create(parent)
         let lock = try POSIXFile.openForAppending("\(parent)/.date=\(date).lock")
@@ -37,19 +38,20 @@ public enum TimelineBuilder {
         let link = layout.timelineDirectory(date)
         try removeLeftovers(parent: parent, date: date, keep: Directory.linkTarget(link))
 
-        let files = try DayScan.files(layout: layout, date: date, includeOpen: false)
-        let buckets = TimelineBuckets(forCompressedBytes: files.map(\.bytes).reduce(0, +))
         let version = ".date=\(date).v\(System.epochMillis())-\(getpid())"
         let directory = "\(parent)/\(version)"
         let spill = "\(directory)/.spill"
-        try Directory.create(spill)
-
-        var worker = 0
-        let outcome = DayReader.read(files, plan: TimelineSpill.plan, workers: workers, progress: progress) {
-            defer { worker += 1 }
-            return TimelineSpill(directory: spill, worker: worker, buckets: buckets)
-        } visit: { spill, event in
-            spill.add(event)
+        let (files, buckets, outcome) = try DayScan.withFiles(layout: layout, date: date, includeOpen: false) { files in
+            let buckets = TimelineBuckets(forCompressedBytes: files.map(\.bytes).reduce(0, +))
+            try Directory.create(spill)
+            var worker = 0
+            let outcome = DayReader.read(files, plan: TimelineSpill.plan, workers: workers, progress: progress) {
+                defer { worker += 1 }
+                return TimelineSpill(directory: spill, worker: worker, buckets: buckets)
+            } visit: { spill, event in
+                spill.add(event)
+            }
+            return (files, buckets, outcome)
         }
         var spills = outcome.accumulators
         for index in spills.indices { if let failure = spills[index].finish() { throw failure } }

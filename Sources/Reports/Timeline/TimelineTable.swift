@@ -1,6 +1,7 @@
 import StreamsArchive
 
-/// `timeline --format table`: one aligned row per event for people: time (UTC), channel, event, campaign.
+/// `timeline --format table`: one aligned row per event for people: time (UTC), channel, event, campaign;
+/// control characters in event data are shown escaped, never sent to the terminal.
 public enum TimelineTable {
     static let plan = FieldPlan(
         topLevel: ["event_time", "event_type", "event_code", "event_name"], nested: "event_attributes",
@@ -13,7 +14,7 @@ public enum TimelineTable {
     static func row(_ line: [UInt8], scanner: FieldScanner) -> [String] {
         let cells = line.withUnsafeBytes { raw in
             scanner.scan(raw) { event -> [String] in
-                func text(_ name: String) -> String? { event.text(plan.slot(name))?.description }
+                func text(_ name: String) -> String? { event.text(plan.slot(name)).map { printable($0.description) } }
                 let time = event.integer(plan.slot("event_time")).map(timestamp) ?? "?"
                 let code = text("event_code") ?? "?"
                 let channel = Channel.resolve(eventType: text("event_type"), eventCode: code, campaignChannel: text("campaign_channel"))
@@ -21,6 +22,25 @@ public enum TimelineTable {
             }
         }
         return cells ?? ["?", "?", "(unreadable line)", ""]
+    }
+
+    /// `text` safe for a terminal: control characters (C0, DEL, C1: ESC sequences, CR, LF, tab) are shown as
+    /// `\u{…}` escapes, so event data can neither move the cursor nor break a row.
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) {
+                result.append(contentsOf: "\\u{\(String(scalar.value, radix: 16))}".unicodeScalars)
+            } else {
+                result.append(scalar)
+            }
+        }
+        return String(result)
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
     /// Rows padded into columns, the header first.

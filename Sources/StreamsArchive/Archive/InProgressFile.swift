@@ -2,18 +2,26 @@
 ///
 /// `size` is always the end of the last complete member: a failed write is cut back to it, so a reader
 /// never sees a torn member from a write this process knows failed.
+///
+/// Its descriptor may be closed between commits (`suspend`) so that a writer touching thousands of hours
+/// never holds more descriptors than its budget; the next append reopens it. A file is always fsynced before
+/// its descriptor closes, because Linux reports a writeback error only to descriptors open when it happened.
 public final class InProgressFile {
     public let path: String
     public let directory: PartitionDirectory
     public private(set) var size: Int64
     /// Epoch seconds of the last append.
     public private(set) var lastAppend: Int64
-    let file: POSIXFile
+    /// The writer's commit counter when the file was last appended to: least recently used is suspended first.
+    var lastUse = 0
+    /// Appended to since the last fsync.
+    private(set) var needsSync = false
+    private var handle: POSIXFile?
 
     private init(path: String, directory: PartitionDirectory, file: POSIXFile, size: Int64, now: Int64) {
         self.path = path
         self.directory = directory
-        self.file = file
+        self.handle = file
         self.size = size
         self.lastAppend = now
     }
@@ -32,8 +40,26 @@ public final class InProgressFile {
         return (InProgressFile(path: path, directory: directory, file: file, size: try file.size(), now: now), torn)
     }
 
+    /// Whether it holds a descriptor now.
+    var isOpen: Bool { handle != nil }
+
+    /// Its descriptor, reopened if it was suspended.
+    private func descriptor() throws(StorageError) -> POSIXFile {
+        if let handle { return handle }
+        let file = try POSIXFile.openForUpdate(path)
+        handle = file
+        return file
+    }
+
+    /// Syncs what was appended, then closes the descriptor; the next append reopens it.
+    func suspend() throws(StorageError) {
+        if needsSync { try sync() }
+        handle = nil
+    }
+
     /// Appends a complete member at the committed end. On failure the file is cut back and the error rethrown.
     public func append(member: [UInt8], now: Int64) throws(StorageError) {
+        let file = try descriptor()
         do {
             try file.write(member, at: size)
         } catch {
@@ -42,18 +68,22 @@ public final class InProgressFile {
         }
         size += Int64(member.count)
         lastAppend = now
+        needsSync = true
     }
 
     /// Makes every appended member durable. On failure the caller must not trust what was appended since the last sync.
     public func sync() throws(StorageError) {
-        try file.sync()
+        try descriptor().sync()
+        needsSync = false
     }
 
     /// Cuts the file back to `length` (the size at the last good sync) and syncs it.
     func rollBack(to length: Int64) throws(StorageError) {
+        let file = try descriptor()
         try file.truncate(to: length)
         try file.sync()
         size = length
+        needsSync = false
     }
 
     /// What a repair cut off the end of a file.

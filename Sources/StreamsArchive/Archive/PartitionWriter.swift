@@ -7,6 +7,11 @@ import Logging
 /// then fsyncs every touched file — and the directory of any file it created — before it returns. Nothing
 /// staged is durable until `commit` returns, and a failed commit leaves every file as it was before.
 ///
+/// At most `Options.maxOpenFiles` descriptors are held, however many hours a commit touches: before opening
+/// one more, the least recently used file is fsynced and its descriptor closed (it stays in progress and is
+/// reopened when next appended to). A batch spread over thousands of hours therefore never exhausts the
+/// process's descriptors, which the HTTP server needs too.
+///
 /// Not thread-safe: one owner (a task, an actor or a thread) drives it.
 public final class PartitionWriter {
     public struct Options: Sendable {
@@ -17,11 +22,18 @@ public final class PartitionWriter {
         /// A file is finished once its hour has ended and nothing was appended for this many seconds.
         public var idleSeconds: Int64
 
-        public init(level: Int32 = 6, maxFileBytes: Int64 = 256 << 20, idleSeconds: Int64 = 300) {
+        /// Most partition files held open at once; the default is a quarter of the descriptor limit
+        /// (`RLIMIT_NOFILE`), leaving the rest to connections.
+        public var maxOpenFiles: Int
+
+        public init(level: Int32 = 6, maxFileBytes: Int64 = 256 << 20, idleSeconds: Int64 = 300, maxOpenFiles: Int = Options.defaultMaxOpenFiles) {
             self.level = level
             self.maxFileBytes = maxFileBytes
             self.idleSeconds = idleSeconds
+            self.maxOpenFiles = max(1, maxOpenFiles)
         }
+
+        public static var defaultMaxOpenFiles: Int { max(8, System.descriptorLimit / 4) }
     }
 
     /// What one commit made durable.
@@ -43,6 +55,10 @@ public final class PartitionWriter {
     private var staged: [PartitionDirectory: [UInt8]] = [:]
     private var stagedLines = 0
     private var sequence = 0
+    /// Descriptors held by `files` (suspended files hold none).
+    private var openDescriptors = 0
+    /// Counts appends, for least-recently-used order.
+    private var uses = 0
     /// Files whose roll-back failed; finished (after repair) at the next maintenance.
     private var abandoned: [String] = []
 
@@ -55,6 +71,8 @@ public final class PartitionWriter {
     }
 
     public var openFileCount: Int { files.count }
+    /// Descriptors held now; never more than `options.maxOpenFiles` between calls.
+    public var openDescriptorCount: Int { openDescriptors }
     public var hasStagedLines: Bool { stagedLines > 0 }
 
     /// Adds one line (without newline) to what the next commit writes to `directory`.
@@ -84,11 +102,11 @@ public final class PartitionWriter {
             for (directory, member) in zip(directories, members) {
                 let file = try openFile(for: directory, now: now)
                 touched.append((file, file.size))
-                try file.append(member: member, now: now)
+                try withDescriptor(file) { () throws(StorageError) in try file.append(member: member, now: now) }
                 report.uncompressedBytes += staged[directory]!.count
                 report.compressedBytes += member.count
             }
-            try syncAll(touched.map(\.file))
+            try syncAll(touched.map(\.file).filter(\.needsSync))
             for directory in unsyncedDirectories.sorted() { try Directory.sync(directory) }
             unsyncedDirectories.removeAll()
         } catch {
@@ -150,10 +168,32 @@ public final class PartitionWriter {
         sequence += 1
         let name = ArchiveFileName.inProgress(writer: identity.id, sequence: sequence)
         try identity.record(directory.relativePath + "/" + name)
+        try makeRoom()
         let file = try InProgressFile.create(path: directoryPath + "/" + name, directory: directory, now: now)
+        openDescriptors += 1
         files[directory] = file
         unsyncedDirectories.insert(directoryPath)
         return file
+    }
+
+    /// Runs `body` (which may reopen `file`'s descriptor) within the descriptor budget, and marks the file used.
+    private func withDescriptor(_ file: InProgressFile, _ body: () throws(StorageError) -> Void) throws(StorageError) {
+        uses += 1
+        file.lastUse = uses
+        if !file.isOpen { try makeRoom() }
+        let wasOpen = file.isOpen
+        defer { if file.isOpen != wasOpen { openDescriptors += file.isOpen ? 1 : -1 } }
+        try body()
+    }
+
+    /// Suspends least recently used files (fsync, then close) until one more descriptor fits the budget.
+    private func makeRoom() throws(StorageError) {
+        guard openDescriptors >= options.maxOpenFiles else { return }
+        let open = files.values.filter(\.isOpen).sorted { $0.lastUse < $1.lastUse }
+        for file in open.prefix(openDescriptors - options.maxOpenFiles + 1) {
+            try file.suspend()
+            openDescriptors -= 1
+        }
     }
 
     /// Renames a file to its finished name (or removes it if it never got a member).
@@ -163,16 +203,24 @@ public final class PartitionWriter {
         } else {
             try Directory.rename(file.path, to: ArchiveFileName.finishedPath(forInProgress: file.path))
         }
+        forget(file)
+    }
+
+    private func forget(_ file: InProgressFile) {
+        if file.isOpen { openDescriptors -= 1 }
         files[file.directory] = nil
     }
 
+    /// Cuts every touched file back to its size before the commit; a file the commit created goes again, so a
+    /// failed commit leaves neither bytes nor empty files (nor their descriptors) behind.
     private func rollBack(_ touched: [(file: InProgressFile, before: Int64)]) {
         for (file, before) in touched {
             do {
-                try file.rollBack(to: before)
+                try withDescriptor(file) { () throws(StorageError) in try file.rollBack(to: before) }
+                if before == 0 { try finish(file) }
             } catch {
                 logger.error("could not roll back a failed commit; the file will be repaired", metadata: ["file": "\(file.path)", "error": "\(error)"])
-                files[file.directory] = nil
+                forget(file)
                 abandoned.append(file.path)
             }
         }

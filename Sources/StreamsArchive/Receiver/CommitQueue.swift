@@ -7,6 +7,9 @@ import ServiceLifecycle
 /// file), and only then answers every request in the group.
 ///
 /// The writer runs on its own thread because fsync blocks: on the async pool it would stall every request.
+/// A group whose commit fails is committed again request by request, so only the requests that cannot be
+/// stored get a 503.
+///
 /// As a `Service`, it keeps running until the HTTP server has finished its requests (services stop in
 /// reverse order), then commits what is left, finishes its files and retires its journal.
 public final class CommitQueue: Service, @unchecked Sendable {
@@ -109,7 +112,7 @@ public final class CommitQueue: Service, @unchecked Sendable {
 
     private func commit(_ group: [(work: Work, reply: CheckedContinuation<Outcome, Never>)]) {
         let now = Self.epochMillis()
-        var seenInGroup = Set<String>()
+        var seenInGroup = Set<EventUUID>()  // byte-wise: never `String`, whose == is canonical equivalence
         var counts: [(accepted: Int, duplicates: Int, rejected: Int)] = []
         for (work, _) in group {
             switch work {
@@ -141,6 +144,12 @@ public final class CommitQueue: Service, @unchecked Sendable {
                 metrics.eventsRejected.increment(by: Int64(count.rejected))
                 reply.resume(returning: .committed(accepted: count.accepted, duplicates: count.duplicates, rejected: count.rejected))
             }
+        case .failure(let error) where group.count > 1:
+            // One request's trouble (say, a batch spread over more hours than can be written) must not fail the
+            // others it was grouped with: each is committed on its own.
+            logger.warning("group commit failed; committing its requests one by one", metadata: ["error": "\(error)", "requests": "\(group.count)"])
+            for item in group { commit([item]) }
+            return
         case .failure(let error):
             logger.error("commit failed; answering 503 so MoEngage retries", metadata: ["error": "\(error)", "requests": "\(group.count)"])
             for (_, reply) in group { reply.resume(returning: .storageFailure(error.description)) }

@@ -2,7 +2,8 @@ import Logging
 
 /// `seal`: every hour closed for longer than the grace period and not being written is compacted.
 ///
-/// One seal runs per root at a time (an flock on `ROOT/_seal.lock`); receivers need no coordination beyond
+/// One seal runs per root at a time (an flock on `ROOT/_seal.lock`: a second one gives way, or waits when asked,
+/// as the nightly run does); receivers need no coordination beyond
 /// what they already do: they only ever add new files, a seal takes only the finished files it listed, and
 /// an hour with a file still being written is left for the next run. Hours are sealed in parallel.
 public enum Sealer {
@@ -24,22 +25,32 @@ public enum Sealer {
     public static let lockName = "_seal.lock"
 
     public static func run(
-        layout: ArchiveLayout, graceSeconds: Int64, nowMillis: Int64, workers: Int = System.coreCount, logger: Logger
+        layout: ArchiveLayout, graceSeconds: Int64, nowMillis: Int64, workers: Int = System.coreCount, waitForOtherSeal: Bool = false,
+        logger: Logger
     ) throws -> Summary {
         try Directory.create(layout.root)
         let lock = try POSIXFile.openForAppending("\(layout.root)/\(lockName)")
-        guard try lock.tryLockExclusive() else { throw SealError.busy(root: layout.root) }
+        if try !lock.tryLockExclusive() {
+            // The hourly job gives way (exit 75); the nightly run waits, then seals what is left.
+            guard waitForOtherSeal else { throw SealError.busy(root: layout.root) }
+            logger.info("another seal is running; waiting for it to finish")
+            try lock.lock(exclusive: true)
+        }
         _ = try ArchiveRecovery.recover(layout: layout, logger: logger)
         let now = nowMillis / 1000
         let closed = try ArchivePartitions.all(layout: layout).filter { $0.hourEndsAt + graceSeconds <= now }
-        let sealers = try (0..<max(1, workers)).map { _ in try PartitionSealer() }
+        // Each sealer holds a level-9 deflate state: never more of them than hours to seal or cores to run them.
+        let sealers = try (0..<max(1, min(workers, closed.count, System.coreCount))).map { _ in try PartitionSealer() }
         var results = [Result<PartitionSealer.Outcome?, any Error>](repeating: .success(nil), count: closed.count)
         results.withUnsafeMutableBufferPointer { buffer in
             let shared = UncheckedSendable(buffer)
             Parallel.forEach(closed.count, workers: sealers.count) { worker, index in
                 shared.value[index] = Result {
-                    try PartitionSealer.recover(try SealedPartition(key: closed[index], layout: layout))
-                    let partition = try SealedPartition(key: closed[index], layout: layout)
+                    var partition = try SealedPartition(key: closed[index], layout: layout)
+                    if !partition.isSealed {
+                        try PartitionLock.exclusive(partition.path) { try PartitionSealer.recover(partition) }
+                        partition = try SealedPartition(key: closed[index], layout: layout)
+                    }
                     guard partition.inProgress.isEmpty else { return nil }
                     return try sealers[worker].seal(partition, now: nowMillis)
                 }

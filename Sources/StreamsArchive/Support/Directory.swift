@@ -63,6 +63,14 @@ public enum Directory {
         guard rmdir(path) == 0 || errno == ENOENT else { throw StorageError("remove directory", path: path) }
     }
 
+    /// Removes `path` if it is an empty directory (or gone); false, leaving it, if something is inside.
+    @discardableResult
+    public static func removeIfEmpty(_ path: String) throws(StorageError) -> Bool {
+        if rmdir(path) == 0 || errno == ENOENT { return true }
+        if errno == ENOTEMPTY || errno == EEXIST { return false }
+        throw StorageError("remove directory", path: path)
+    }
+
     /// Points the symbolic link `link` at `target` atomically: a new link is made beside it and renamed over
     /// it, so a reader resolving `link` finds the old target or the new one, never nothing. Returns the old
     /// target, if there was one.

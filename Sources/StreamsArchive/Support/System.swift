@@ -4,6 +4,13 @@ public enum System {
     /// Cores this process may run on.
     public static var coreCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
+    /// The soft limit on open descriptors (`RLIMIT_NOFILE`), which budgets the receiver's files and connections.
+    public static var descriptorLimit: Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return 1024 }
+        return Int(clamping: limit.rlim_cur)
+    }
+
     /// Seconds since an arbitrary start, for timing steps.
     public static func monotonicSeconds() -> Double {
         var now = timespec()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Reports
 import StreamsArchive
 
 struct Retain: ParsableCommand {
@@ -6,8 +7,11 @@ struct Retain: ParsableCommand {
         abstract: "Remove raw partitions older than N days once sealed and reported.",
         discussion: """
             A date older than --keep-days (counted back from today, UTC) is removed only if every hour of it is \
-            sealed and its campaign report is complete; its timelines and rejected input go with it, its report \
-            stays. Prints what it removed, and why a date past the cut-off was kept.
+            sealed and its campaign report accounts for every file it has now (events that arrived after the \
+            report keep the date until nightly reports them); its timelines and rejected input go with it, its \
+            report stays, and events/date=D/_RETAINED.json records the removal, so late events that land on the \
+            date afterwards are recorded beside its report instead of replacing it. Prints what it removed, and \
+            why a date past the cut-off was kept.
             """
     )
 
@@ -27,7 +31,9 @@ struct Retain: ParsableCommand {
         let layout = rootOptions.layout
         let decisions = try CommandFailure.reporting("retain") {
             try rootOptions.requireArchive()
-            return try Retention.run(layout: layout, keepDays: keepDays, today: UTCDate(epochSeconds: Terminal.epochMillis() / 1000), dryRun: dryRun)
+            return try Retention.run(layout: layout, keepDays: keepDays, nowMillis: Terminal.epochMillis(), dryRun: dryRun) { date in
+                try DayAccounting.whyNotReported(layout: layout, date: date)
+            }
         }
         for decision in decisions {
             if let reason = decision.keptBecause {

@@ -92,7 +92,9 @@ struct ExpectedReport {
 
     var campaigns: [String] { Array(names.keys) }
 
+    /// RFC 4180 quoting, after OWASP's leading `'` for a cell a spreadsheet would run as a formula.
     static func quote(_ field: String) -> String {
+        let field = ["=", "+", "-", "@", "\t", "\r"].contains(where: { field.unicodeScalars.first == $0.unicodeScalars.first }) ? "'" + field : field
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

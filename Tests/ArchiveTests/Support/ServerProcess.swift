@@ -7,11 +7,18 @@ final class ServerProcess {
     let port: Int
     let logPath: String
 
-    /// Starts `serve --root root --port 0 …` and waits until it prints the port it listens on.
-    init(root: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// Starts `serve --root root --port 0 …` and waits until it prints the port it listens on; with
+    /// `descriptorLimit`, under that `ulimit -n` (set by a shell that then execs the server).
+    init(root: String, arguments: [String] = [], environment: [String: String] = [:], descriptorLimit: Int? = nil) throws {
         logPath = root + "-serve-\(UUID().uuidString.prefix(6)).log"
-        process.executableURL = URL(fileURLWithPath: ProcessRunner.streamsArchive)
-        process.arguments = ["serve", "--root", root, "--port", "0"] + arguments
+        let serve = ["serve", "--root", root, "--port", "0"] + arguments
+        if let descriptorLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", ProcessRunner.streamsArchive] + serve
+        } else {
+            process.executableURL = URL(fileURLWithPath: ProcessRunner.streamsArchive)
+            process.arguments = serve
+        }
         var env = ProcessInfo.processInfo.environment
         env[ReceiverAuth.basicVariable] = nil
         env[ReceiverAuth.headerVariable] = nil

@@ -1,0 +1,46 @@
+import StreamsArchive
+
+/// Whether a date's report accounts for every raw event it has now: what retention asks before removing a
+/// date, and what the nightly plan asks of a date whose raw events were removed before.
+///
+/// A date with a `RetentionRecord` had its report built from the whole day before its raw events went; what
+/// lands on it afterwards is late, and is accounted for once report.json's `late_events` names exactly the
+/// files it has now (`LateEvents` writes that). Any other date is accounted for when its report is complete
+/// and was built from exactly the files it has now.
+public enum DayAccounting {
+    /// nil when the report accounts for every file of `date`; else why not, and what to run.
+    public static func whyNotReported(layout: ArchiveLayout, date: UTCDate) throws -> String? {
+        let report = "\(layout.reportDirectory(date))/report.json"
+        let current = try RecordedInputs.current(layout: layout, date: date)
+        if try RetentionRecord.read(layout: layout, date: date) != nil {
+            guard try RecordedInputs.recorded(in: report, within: LateEvents.member) != current else { return nil }
+            return "\(current.count) files of events arrived after its raw events were removed and are not yet recorded beside its report (run nightly)"
+        }
+        guard try POSIXFile.openForReadingIfExists("\(layout.reportDirectory(date))/\(ReportFiles.successMarker)") != nil else {
+            return "its report is missing or incomplete (run report --date \(date))"
+        }
+        guard try RecordedInputs.recorded(in: report) == current else {
+            return "events arrived since its report was built (run nightly, or report --date \(date))"
+        }
+        return nil
+    }
+
+    /// Refuses to rebuild a whole-day output (report, timelines) of a date whose raw events were removed: built
+    /// from the late files alone it would replace the day's numbers with a few events'.
+    public static func requireWholeDay(layout: ArchiveLayout, date: UTCDate) throws {
+        guard let record = try RetentionRecord.read(layout: layout, date: date) else { return }
+        throw RetentionRefusal(date: date, removedAtMillis: record.removals.first?.removedAtMillis ?? 0)
+    }
+}
+
+/// A whole-day output asked for a date whose raw events retention removed.
+public struct RetentionRefusal: Error, CustomStringConvertible {
+    public let date: UTCDate
+    public let removedAtMillis: Int64
+
+    public var description: String {
+        "the raw events of \(date) were removed by retention (\(RetentionRecord.fileName), at \(removedAtMillis) ms since the epoch); "
+            + "rebuilding from what is left would replace the day's report with one of late events only, so it is kept as it is; "
+            + "nightly records late events beside it in report.json's \(LateEvents.member)"
+    }
+}
