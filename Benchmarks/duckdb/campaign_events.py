@@ -61,4 +61,6 @@ with open(out, "w", newline="", encoding="utf-8") as handle:
     writer = csv.writer(handle)
     writer.writerow([d[0] for d in connection.execute("SELECT * FROM rows LIMIT 0").description])
     for row in connection.execute("SELECT * FROM rows ORDER BY campaign_id, event_code").fetchall():
-        writer.writerow(["" if value is None else value for value in row])
+        # A leading ' before a cell a spreadsheet would run as a formula (OWASP), as streams-archive writes it.
+        writer.writerow(["" if value is None else "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")
+                         else value for value in row])
