@@ -12,7 +12,8 @@ public enum DayAccounting {
     public static func whyNotReported(layout: ArchiveLayout, date: UTCDate) throws -> String? {
         let report = "\(layout.reportDirectory(date))/report.json"
         let current = try RecordedInputs.current(layout: layout, date: date)
-        if try RetentionRecord.read(layout: layout, date: date) != nil {
+        if let record = try RetentionRecord.read(layout: layout, date: date) {
+            guard record.pending == nil else { return "a removal of its raw events was interrupted (run retain, which finishes it)" }
             guard try RecordedInputs.recorded(in: report, within: LateEvents.member) != current else { return nil }
             return "\(current.count) files of events arrived after its raw events were removed and are not yet recorded beside its report (run nightly)"
         }

@@ -4,8 +4,8 @@ import StreamsArchive
 /// counted on their own and recorded beside the day's report, whose counts stay exactly as they were.
 ///
 /// report.json is replaced atomically with every other member kept byte for byte; `late_events` names the
-/// files it counted (`inputs`), so the nightly plan and retention can tell whether it is up to date, and
-/// repeats the retention record's removals so earlier late events that were removed since stay on record.
+/// files it counted (`inputs`), so the nightly plan and retention can tell whether it is up to date; the
+/// retention record (`RetentionRecord`) keeps the count of every removal, earlier late events included.
 public enum LateEvents {
     public static let member = "late_events"
 
@@ -13,7 +13,7 @@ public enum LateEvents {
     /// the late events' own report, for the log.
     public static func record(layout: ArchiveLayout, date: UTCDate, workers: Int = System.coreCount) throws -> CampaignReport {
         let path = "\(layout.reportDirectory(date))/report.json"
-        guard let record = try RetentionRecord.read(layout: layout, date: date) else { throw LateEventsError.notRetained(date: date) }
+        guard try RetentionRecord.read(layout: layout, date: date) != nil else { throw LateEventsError.notRetained(date: date) }
         guard let file = try POSIXFile.openForReadingIfExists(path), let report = try? JSONScanner().document(try file.readToEnd()),
             report.kind(report.root) == .object
         else { throw LateEventsError.noReport(path: path) }
@@ -32,19 +32,12 @@ public enum LateEvents {
             object.number("duplicates_dropped", late.duplicates)
             DayInputsJSON.appendDamage(late.damage, root: layout.root, to: &object)
             DayInputsJSON.appendInputs(late.files, includedOpenFiles: false, root: layout.root, to: &object)
-            object.beginArray("raw_removals")
-            for removal in record.removals {
-                object.beginObject()
-                object.number("removed_at", removal.removedAtMillis)
-                object.number("files", removal.files)
-                object.number("events", removal.events)
-                object.endObject()
-            }
-            object.endArray()
+            object.string("removals", "events/date=\(date)/\(RetentionRecord.fileName) lists every removal of this date's raw events")
         }
         json.endObject()
         json.raw(nil, "\n")
         try AtomicFile.write(json.bytes, to: path)
+        try Directory.sync(layout.reportDirectory(date))
         return late
     }
 }

@@ -126,17 +126,34 @@ public final class NightlyPipeline {
     func plan() throws -> [PlannedDate] {
         var planned: [PlannedDate] = []
         for date in Set(try ArchivePartitions.all(layout: layout).map(\.date)).filter({ $0 <= options.date }).sorted() {
-            let current = try RecordedInputs.current(layout: layout, date: date)
-            if try RetentionRecord.read(layout: layout, date: date) != nil {
-                let recorded = try RecordedInputs.recorded(in: "\(layout.reportDirectory(date))/report.json", within: LateEvents.member)
-                if recorded != current { planned.append(PlannedDate(date: date, report: false, timelines: false, lateEvents: true)) }
-                continue
+            // One date's trouble (an unreadable record, say) is logged and fails the run, but the others go on.
+            do {
+                if let item = try plan(date) { planned.append(item) }
+            } catch {
+                log("plan: \(date): skipped: \(error)")
+                status = 1
             }
-            let report = try RecordedInputs.recorded(in: "\(layout.reportDirectory(date))/report.json") != current
-            let timelines = try RecordedInputs.recorded(in: "\(layout.timelineDirectory(date))/\(TimelineManifest.fileName)") != current
-            if report || timelines { planned.append(PlannedDate(date: date, report: report, timelines: timelines)) }
         }
         return planned
+    }
+
+    /// What `date` needs, if anything.
+    private func plan(_ date: UTCDate) throws -> PlannedDate? {
+        let current = try RecordedInputs.current(layout: layout, date: date)
+        if let record = try RetentionRecord.read(layout: layout, date: date) {
+            guard record.pending == nil else { throw RetentionInterrupted(date: date) }
+            let recorded = try RecordedInputs.recorded(in: "\(layout.reportDirectory(date))/report.json", within: LateEvents.member)
+            return recorded != current ? PlannedDate(date: date, report: false, timelines: false, lateEvents: true) : nil
+        }
+        let report = try RecordedInputs.recorded(in: "\(layout.reportDirectory(date))/report.json") != current
+        let timelines = try RecordedInputs.recorded(in: "\(layout.timelineDirectory(date))/\(TimelineManifest.fileName)") != current
+        return report || timelines ? PlannedDate(date: date, report: report, timelines: timelines) : nil
+    }
+
+    /// A date whose raw events a killed retain was removing: the next seal or retain finishes that first.
+    struct RetentionInterrupted: Error, CustomStringConvertible {
+        let date: UTCDate
+        var description: String { "a removal of the raw events of \(date) was interrupted; the next seal or retain finishes it" }
     }
 
     /// Runs one step, logs one line with its timing, and folds its status into the run's.

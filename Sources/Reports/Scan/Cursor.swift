@@ -21,12 +21,12 @@ struct Cursor {
             return true
         }
         while true {
-            guard peek == UInt8(ascii: "\""), let (start, end, _) = string() else { return false }
+            guard peek == UInt8(ascii: "\""), let (start, end, escaped) = string() else { return false }
             skipSpace()
             guard peek == UInt8(ascii: ":") else { return false }
             offset += 1
             skipSpace()
-            guard member(KeyBytes(start: base + start, count: end - start), &self) else { return false }
+            guard member(KeyBytes(start: base + start, count: end - start, escaped: escaped), &self) else { return false }
             skipSpace()
             switch peek {
             case UInt8(ascii: ","):

@@ -10,8 +10,10 @@ import Glibc
 ///
 /// The lock is an `flock` on the directory's own descriptor: nothing is added to the partition (Spark, DuckDB
 /// and Athena see the same files), and the kernel drops it when the holder closes it or dies, however it dies.
-/// Seal never waits for one lock while holding another, and readers only wait for seal's short swaps, so
-/// the two cannot deadlock. Receivers take no lock: they only add files, which never makes a listing wrong.
+/// No deadlock: readers take only shared hour locks (never `_seal.lock`), and seal and retain, which hold
+/// `_seal.lock`, hold at most one hour's exclusive lock at a time and wait for nothing while holding it. A long
+/// read delays the seal of the hours it reads (and, behind that seal, the next one), never the reverse for
+/// longer than a swap. Receivers take no lock: they only add files, which never makes a listing wrong.
 public final class PartitionLock {
     private let directory: POSIXFile
 

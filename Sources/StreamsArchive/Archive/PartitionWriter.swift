@@ -186,11 +186,15 @@ public final class PartitionWriter {
         try body()
     }
 
-    /// Suspends least recently used files (fsync, then close) until one more descriptor fits the budget.
+    /// Suspends least recently used files (fsync, then close) until one more descriptor fits the budget: a
+    /// quarter of the budget at a time, their fsyncs issued together, so a commit into many hours does not
+    /// wait for one fsync per new file.
     private func makeRoom() throws(StorageError) {
         guard openDescriptors >= options.maxOpenFiles else { return }
         let open = files.values.filter(\.isOpen).sorted { $0.lastUse < $1.lastUse }
-        for file in open.prefix(openDescriptors - options.maxOpenFiles + 1) {
+        let victims = Array(open.prefix(max(openDescriptors - options.maxOpenFiles + 1, options.maxOpenFiles / 4)))
+        try syncAll(victims.filter(\.needsSync))
+        for file in victims {
             try file.suspend()
             openDescriptors -= 1
         }

@@ -5,6 +5,8 @@ public enum EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingEvents
     case eventsNotAnArray(JSONKind)
     case wrongType(field: String, expected: JSONKind, found: JSONKind)
+    /// Readers disagree on which of two repeated keys counts (the first, the last): such an envelope is refused.
+    case repeatedKey(String)
 
     public var description: String {
         switch self {
@@ -18,6 +20,8 @@ public enum EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible {
             "\"events\" is \(kind.name); it must be an array of event objects"
         case .wrongType(let field, let expected, let found):
             "\"\(field)\" must be \(expected.name), found \(found.name)"
+        case .repeatedKey(let key):
+            "the envelope has key \"\(key)\" more than once; send each key once"
         }
     }
 }

@@ -30,6 +30,7 @@ public struct EnvelopeParser: Sendable {
             throw EnvelopeError.invalidJSON(error)
         }
         guard document.kind(document.root) == .object else { throw EnvelopeError.notAnObject(document.kind(document.root)) }
+        if let repeated = document.repeatedKey(of: document.root) { throw EnvelopeError.repeatedKey(String(decoding: repeated, as: UTF8.self)) }
         guard let events = document.member(of: document.root, named: "events") else { throw EnvelopeError.missingEvents }
         guard document.kind(events) == .array else { throw EnvelopeError.eventsNotAnArray(document.kind(events)) }
         let appName = try envelopeString(document, "app_name")

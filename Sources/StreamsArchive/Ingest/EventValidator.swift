@@ -19,9 +19,7 @@ struct EventValidator {
         }
         var reserved: String?
         document.forEachMember(of: event) { key, _ in
-            if reserved == nil, let name = document.stringBytes(key), let match = EnvelopeParser.reservedKeys.first(where: { Array($0.utf8) == name }) {
-                reserved = match
-            }
+            if reserved == nil { reserved = EnvelopeParser.reservedKeys.first { document.keyEquals(key, $0) } }
         }
         if let reserved { return .failure(.reservedKey(reserved)) }
 

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Byte-exact reading of strings and keys: the identity rules (`EventUUID`, repeated keys) compare the
 /// unescaped UTF-8 bytes, never Swift `String`s, whose equality is Unicode canonical equivalence.
 extension JSONDocument {
@@ -18,21 +20,45 @@ extension JSONDocument {
     /// bytes), or nil. JSON parsers disagree on which of two repeated keys counts (jq and Python keep the last,
     /// this scanner's lookups the first), so the archive refuses such events at any depth and every reader
     /// agrees on every stored line.
+    ///
+    /// On the receiver's hot path: keys without escapes are compared in place, pairwise (objects in events
+    /// have a few dozen keys at most), so nothing is allocated per key; larger objects go through a set.
     public func firstRepeatedKey(within node: Int) -> [UInt8]? {
-        let end = Int(nodes[node].next)
-        var index = node
-        var keys = Set<[UInt8]>()
-        while index < end {
-            if nodes[index].kind == .object {
-                keys.removeAll(keepingCapacity: true)
-                var repeated: [UInt8]?
-                forEachMember(of: index) { key, _ in
-                    if repeated == nil, let name = stringBytes(key), !keys.insert(name).inserted { repeated = name }
-                }
-                if let repeated { return repeated }
-            }
-            index += 1
+        var keys: [Int] = []
+        for index in node..<Int(nodes[node].next) where nodes[index].kind == .object {
+            if let repeated = repeatedKey(of: index, scratch: &keys) { return repeated }
         }
         return nil
+    }
+
+    /// A key that occurs twice among `object`'s own members (not inside its values), or nil.
+    public func repeatedKey(of object: Int) -> [UInt8]? {
+        var keys: [Int] = []
+        return repeatedKey(of: object, scratch: &keys)
+    }
+
+    private func repeatedKey(of object: Int, scratch keys: inout [Int]) -> [UInt8]? {
+        keys.removeAll(keepingCapacity: true)
+        forEachMember(of: object) { key, _ in keys.append(key) }
+        if keys.count > 32 {
+            var seen = Set<[UInt8]>()
+            for key in keys where !seen.insert(stringBytes(key) ?? []).inserted { return stringBytes(key) }
+            return nil
+        }
+        for (position, key) in keys.enumerated() {
+            for other in keys[(position + 1)...] where sameKey(key, other) { return stringBytes(key) }
+        }
+        return nil
+    }
+
+    /// Whether two key nodes are the same key: their unescaped bytes are equal.
+    private func sameKey(_ a: Int, _ b: Int) -> Bool {
+        let x = nodes[a], y = nodes[b]
+        guard x.flagged || y.flagged else {
+            let length = Int(x.end - x.start)
+            return length == Int(y.end - y.start)
+                && text.withUnsafeBufferPointer { memcmp($0.baseAddress! + Int(x.start), $0.baseAddress! + Int(y.start), length) == 0 }
+        }
+        return stringBytes(a) == stringBytes(b)
     }
 }

@@ -64,11 +64,12 @@ public struct JSONDocument: Sendable {
         return result
     }
 
-    /// Whether a string node's decoded value equals `name`, without allocating when it has no escapes.
+    /// Whether a string node's decoded value equals `name` byte for byte (never `String` equality, which is
+    /// canonical equivalence), without allocating when it has no escapes.
     public func keyEquals(_ node: Int, _ name: String) -> Bool {
         let item = nodes[node]
         guard item.kind == .string else { return false }
-        if item.flagged { return string(node) == name }
+        if item.flagged { return stringBytes(node) == Array(name.utf8) }
         let length = Int(item.end - item.start) - 2
         var name = name
         return name.withUTF8 { utf8 in

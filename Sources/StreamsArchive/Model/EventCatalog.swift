@@ -44,7 +44,8 @@ public enum EventCatalog {
         CatalogEntry(code: "MOE_CAMPAIGN_CONTROL_GROUP", name: "User Added to Control Group", channel: nil),
     ]
 
-    private static let byCode: [String: CatalogEntry] = Dictionary(uniqueKeysWithValues: entries.map { ($0.code, $0) })
+    /// Keyed by bytes: a code that is only canonically equivalent (a Kelvin sign for `K`) is not the code.
+    private static let byCode: [[UInt8]: CatalogEntry] = Dictionary(uniqueKeysWithValues: entries.map { (Array($0.code.utf8), $0) })
 
-    public static func entry(for code: String) -> CatalogEntry? { byCode[code] }
+    public static func entry(for code: String) -> CatalogEntry? { byCode[Array(code.utf8)] }
 }

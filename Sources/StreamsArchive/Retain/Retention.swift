@@ -1,10 +1,17 @@
 /// `retain`: removes the raw partitions of dates older than N days, but only dates that are safe to lose.
 ///
-/// A date goes only if every one of its hours is sealed (manifest, `_SUCCESS`, no file it does not list,
-/// no writer inside) and the caller's `whyNotReported` finds every one of its events accounted for by its
-/// report (the batch side decides that: this layer knows nothing of reports). Before anything is removed,
-/// `RetentionRecord` is written into the date's directory and kept, so late events that land on the date
-/// later are known to be late. With the hours go the date's timelines and rejected input; its report stays.
+/// A date goes only if every one of its hours that holds data is sealed (manifest, `_SUCCESS`, no file it
+/// does not list, no writer inside) and the caller's `whyNotReported` finds every one of its events
+/// accounted for by its report (the batch side decides that: this layer knows nothing of reports). With the
+/// hours go the date's timelines and rejected input; its report stays, and `RetentionRecord` stays in the
+/// date's directory, so late events that land on the date later are known to be late.
+///
+/// Crash safety: the record names the files to remove (fsynced) before the first is unlinked, and counts the
+/// removal only when all are gone; killed in between, the next holder of the seal lock finishes exactly that
+/// removal (`finishInterrupted`). Concurrency: retain holds the seal lock for the whole run (no seal changes
+/// an hour under it; it waits for a running one), and each hour's exclusive `PartitionLock` while removing
+/// from it (readers see the hour whole or gone). It removes exactly the files it accounted for, then the
+/// directories if nothing else is inside: a file a receiver creates meanwhile is never removed with them.
 public enum Retention {
     public struct Decision: Sendable {
         public let date: UTCDate
@@ -19,47 +26,81 @@ public enum Retention {
     public static func run(
         layout: ArchiveLayout, keepDays: Int, nowMillis: Int64, dryRun: Bool, whyNotReported: (UTCDate) throws -> String?
     ) throws -> [Decision] {
-        let cutoff = UTCDate(epochSeconds: nowMillis / 1000).adding(days: -Int64(keepDays))
-        let dates = Set(try ArchivePartitions.all(layout: layout).map(\.date)).filter { $0 < cutoff }.sorted()
-        var decisions: [Decision] = []
-        for date in dates {
-            let partitions = try ArchivePartitions.all(layout: layout, date: date).map { try SealedPartition(key: $0, layout: layout) }
-            if let unsealed = partitions.first(where: { !$0.isSealed }) {
-                decisions.append(Decision(date: date, paths: [], keptBecause: "\(unsealed.key.relativePath) is not sealed (run seal)"))
-                continue
+        let lock = try Sealer.waitForSealLock(layout: layout)
+        return try withExtendedLifetime(lock) {
+            if !dryRun { try finishInterrupted(layout: layout) }
+            let cutoff = UTCDate(epochSeconds: nowMillis / 1000).adding(days: -Int64(keepDays))
+            let dates = Set(try ArchivePartitions.all(layout: layout).map(\.date)).filter { $0 < cutoff }.sorted()
+            return dates.map { date in
+                do {
+                    return try decide(date, layout: layout, nowMillis: nowMillis, dryRun: dryRun, whyNotReported: whyNotReported)
+                } catch {
+                    return Decision(date: date, paths: [], keptBecause: "could not be checked: \(error)")
+                }
             }
-            if let reason = try whyNotReported(date) {
-                decisions.append(Decision(date: date, paths: [], keptBecause: reason))
-                continue
-            }
-            var paths = partitions.map(\.path)
-            let timelines = layout.timelineDirectory(date)
-            if let version = Directory.linkTarget(timelines) { paths += [timelines, "\(layout.root)/timelines/\(version)"] }
-            if Directory.exists("\(layout.rejectedDirectory)/date=\(date)") { paths.append("\(layout.rejectedDirectory)/date=\(date)") }
-            if !dryRun {
-                let sealed = partitions.compactMap(\.manifest).flatMap(\.files)
-                let removal = RetentionRecord.Removal(
-                    removedAtMillis: nowMillis, files: sealed.count, bytes: sealed.map(\.bytes).reduce(0, +), events: sealed.map(\.events).reduce(0, +)
-                )
-                let record = try RetentionRecord.read(layout: layout, date: date) ?? RetentionRecord(date: date)
-                let recordPath = RetentionRecord.path(layout: layout, date: date)
-                try AtomicFile.write(record.adding(removal).render(), to: recordPath)
-                try Directory.sync(Directory.parentPath(of: recordPath))
-                for partition in partitions { try remove(partition) }
-                for path in paths.dropFirst(partitions.count) { try Directory.removeTree(path) }
-                try Directory.sync(Directory.parentPath(of: recordPath))
-            }
-            decisions.append(Decision(date: date, paths: paths, keptBecause: nil))
         }
-        return decisions
     }
 
-    /// Removes exactly the files the sealed hour's listing named, then the hour and channel directories if
-    /// nothing else is inside: a file a receiver creates meanwhile (a late event) is never removed with them.
-    private static func remove(_ partition: SealedPartition) throws {
-        for name in partition.finished + [SealManifest.fileName, SealManifest.successName] {
-            try Directory.removeFile("\(partition.path)/\(name)")
+    private static func decide(
+        _ date: UTCDate, layout: ArchiveLayout, nowMillis: Int64, dryRun: Bool, whyNotReported: (UTCDate) throws -> String?
+    ) throws -> Decision {
+        let partitions = try ArchivePartitions.all(layout: layout, date: date).map { try SealedPartition(key: $0, layout: layout) }
+        if let unsealed = partitions.first(where: { !$0.isSealed && !$0.isEmpty }) {
+            return Decision(date: date, paths: [], keptBecause: "\(unsealed.key.relativePath) is not sealed (run seal)")
         }
-        if try Directory.removeIfEmpty(partition.path) { try Directory.removeIfEmpty(Directory.parentPath(of: partition.path)) }
+        if let reason = try whyNotReported(date) {
+            return Decision(date: date, paths: [], keptBecause: reason)
+        }
+        var paths = partitions.map(\.path)
+        let timelines = layout.timelineDirectory(date)
+        if let version = Directory.linkTarget(timelines) { paths += [timelines, "\(layout.root)/timelines/\(version)"] }
+        if Directory.exists("\(layout.rejectedDirectory)/date=\(date)") { paths.append("\(layout.rejectedDirectory)/date=\(date)") }
+        guard !dryRun else { return Decision(date: date, paths: paths, keptBecause: nil) }
+
+        let sealed = partitions.compactMap(\.manifest).flatMap(\.files)
+        let removal = RetentionRecord.Removal(
+            removedAtMillis: nowMillis, files: sealed.count, bytes: sealed.map(\.bytes).reduce(0, +), events: sealed.map(\.events).reduce(0, +)
+        )
+        let files = partitions.flatMap { partition in partition.finished.map { "\(partition.key.relativePath)/\($0)" } }
+        let record = try RetentionRecord.read(layout: layout, date: date) ?? RetentionRecord(date: date)
+        try write(record.starting(removal, paths: files), layout: layout)
+        try finish(date, layout: layout, emptyHours: partitions.filter(\.isEmpty).map(\.path))
+        for path in paths.dropFirst(partitions.count) { try Directory.removeTree(path) }
+        return Decision(date: date, paths: paths, keptBecause: nil)
+    }
+
+    /// Finishes every removal a killed `retain` left half done. The caller holds the seal lock.
+    public static func finishInterrupted(layout: ArchiveLayout) throws {
+        for name in try Directory.entries(layout.eventsDirectory) where name.hasPrefix("date=") {
+            guard let date = UTCDate(String(name.dropFirst(5))),
+                try POSIXFile.openForReadingIfExists(RetentionRecord.path(layout: layout, date: date)) != nil,
+                try RetentionRecord.read(layout: layout, date: date)?.pending != nil
+            else { continue }
+            try finish(date, layout: layout, emptyHours: [])
+        }
+    }
+
+    /// Removes the pending files of `date`'s record, hour by hour under each hour's exclusive lock (its
+    /// `_SUCCESS` and manifest first: they describe what goes), then the hour and channel directories if
+    /// nothing else is inside, then records the removal as done.
+    private static func finish(_ date: UTCDate, layout: ArchiveLayout, emptyHours: [String]) throws {
+        guard let record = try RetentionRecord.read(layout: layout, date: date), let pending = record.pending else { return }
+        let byHour = Dictionary(grouping: pending.paths) { Directory.parentPath(of: "\(layout.root)/\($0)") }
+        for hour in Set(byHour.keys).union(emptyHours).sorted() where Directory.exists(hour) {
+            try PartitionLock.exclusive(hour) {
+                for name in [SealManifest.successName, SealManifest.fileName] { try Directory.removeFile("\(hour)/\(name)") }
+                for path in byHour[hour] ?? [] { try Directory.removeFile("\(layout.root)/\(path)") }
+                try Directory.sync(hour)
+            }
+            if try Directory.removeIfEmpty(hour) { try Directory.removeIfEmpty(Directory.parentPath(of: hour)) }
+        }
+        try write(record.finished(), layout: layout)
+    }
+
+    /// Replaces the record atomically and durably (the date directory is fsynced).
+    private static func write(_ record: RetentionRecord, layout: ArchiveLayout) throws {
+        let path = RetentionRecord.path(layout: layout, date: record.date)
+        try AtomicFile.write(record.render(), to: path)
+        try Directory.sync(Directory.parentPath(of: path))
     }
 }

@@ -24,6 +24,9 @@ public struct SealedPartition: Sendable {
         hasSuccess = names.contains(SealManifest.successName)
     }
 
+    /// No data at all: no finished file and nothing being written (markers may be left over).
+    public var isEmpty: Bool { finished.isEmpty && inProgress.isEmpty }
+
     /// Sealed, and nothing arrived since: exactly the manifest's files, `_SUCCESS`, no writer inside.
     public var isSealed: Bool {
         guard let manifest, hasSuccess, inProgress.isEmpty else { return false }

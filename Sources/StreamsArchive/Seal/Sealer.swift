@@ -36,6 +36,21 @@ public enum Sealer {
             logger.info("another seal is running; waiting for it to finish")
             try lock.lock(exclusive: true)
         }
+        return try withExtendedLifetime(lock) {
+            try sealClosedHours(layout: layout, graceSeconds: graceSeconds, nowMillis: nowMillis, workers: workers, logger: logger)
+        }
+    }
+
+    /// Takes the seal lock, waiting for a running seal or retain: what retain holds for its whole run.
+    public static func waitForSealLock(layout: ArchiveLayout) throws(StorageError) -> POSIXFile {
+        let lock = try POSIXFile.openForAppending("\(layout.root)/\(lockName)")
+        try lock.lock(exclusive: true)
+        return lock
+    }
+
+    private static func sealClosedHours(layout: ArchiveLayout, graceSeconds: Int64, nowMillis: Int64, workers: Int, logger: Logger) throws -> Summary {
+        // A removal a killed retain left half done is finished before any hour of its date could be merged.
+        try Retention.finishInterrupted(layout: layout)
         _ = try ArchiveRecovery.recover(layout: layout, logger: logger)
         let now = nowMillis / 1000
         let closed = try ArchivePartitions.all(layout: layout).filter { $0.hourEndsAt + graceSeconds <= now }
@@ -47,6 +62,14 @@ public enum Sealer {
             Parallel.forEach(closed.count, workers: sealers.count) { worker, index in
                 shared.value[index] = Result {
                     var partition = try SealedPartition(key: closed[index], layout: layout)
+                    if partition.isEmpty {
+                        // No data left (a receiver's rolled-back create, a killed removal): only markers to tidy.
+                        try PartitionLock.exclusive(partition.path) {
+                            for name in [SealManifest.successName, SealManifest.fileName] { try Directory.removeFile("\(partition.path)/\(name)") }
+                        }
+                        try Directory.removeIfEmpty(partition.path)
+                        return PartitionSealer.Outcome()
+                    }
                     if !partition.isSealed {
                         try PartitionLock.exclusive(partition.path) { try PartitionSealer.recover(partition) }
                         partition = try SealedPartition(key: closed[index], layout: layout)
