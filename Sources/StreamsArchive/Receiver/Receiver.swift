@@ -1,5 +1,6 @@
 import Glibc
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -23,10 +24,14 @@ public enum Receiver {
         let metrics = ReceiverMetrics()
         let queue = CommitQueue(writer: writer, dedup: dedup, metrics: metrics, logger: logger)
         let responder = StreamsResponder(configuration: configuration, queue: queue, metrics: metrics, logger: logger)
+        let log = RefusalLog(logger: logger, metrics: metrics)
         let timeout = TimeAmount.seconds(configuration.readTimeoutSeconds)
+        let server = HTTPServerBuilder { respond in
+            ReceiverChannel(responder: respond, log: log, readTimeout: timeout)
+        }
         let app = Application(
             responder: responder,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ReadDeadlineHandler(timeout: timeout)])),
+            server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "streams-archive"),
             services: [queue],
             onServerRunning: { channel in
