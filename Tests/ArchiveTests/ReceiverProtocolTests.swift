@@ -2,7 +2,7 @@ import Foundation
 import StreamsArchive
 import Testing
 
-/// HTTP/1 behaviour of the real receiver at the socket: connection persistence,
+/// HTTP/1 behaviour of the real receiver at the socket: descriptor exhaustion, connection persistence,
 /// `Expect: 100-continue`, requests NIO's parser refuses, and transfer codings. Every request is written byte by
 /// byte as a client would send it (no HTTP library in between) and every answer is read from the socket.
 @Suite("receiver: HTTP/1 protocol at the socket", .serialized)
@@ -18,6 +18,64 @@ struct ReceiverProtocolTests {
         let text = String(decoding: try server.connection().request("GET", "/metrics").body, as: UTF8.self)
         let prefix = "streams_requests_total{status=\"\(status)\"} "
         return text.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0
+    }
+
+    // MARK: 1. descriptors
+
+    @Test("with more idle clients than descriptors, extra connections get 503 with Retry-After, the idle server uses no CPU, and it serves again once they leave")
+    func descriptorExhaustionIsRefusedWithoutSpinning() throws {
+        let limit = 256
+        let server = try ServerProcess(root: TestDirectory().path, descriptorLimit: limit)
+        let clients = try (0..<(limit + 44)).map { _ in try RawSocket(port: server.port, waiting: false) }
+        var refused: Set<Int> = []
+        var answers: [Int: String] = [:]
+        let deadline = ContinuousClock.now + .seconds(15)
+        while refused.count < clients.count - limit, ContinuousClock.now < deadline {
+            for (index, client) in clients.enumerated() where !refused.contains(index) {
+                if case .bytes(let bytes) = client.read(timeout: .zero) { answers[index, default: ""] += String(decoding: bytes, as: UTF8.self) }
+                if let text = answers[index], RawResponse.isComplete(text) { refused.insert(index) }
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(refused.count >= clients.count - limit, "connections beyond the descriptor limit must be refused, not left waiting")
+        for index in refused {
+            let text = answers[index] ?? ""
+            #expect(RawResponse.statuses(text) == [503], "\(text)")
+            #expect(RawResponse.header("retry-after", in: text) != nil)
+            #expect(text.contains(#""error":"#))
+        }
+
+        let before = server.cpuTime
+        Thread.sleep(forTimeInterval: 2)
+        let used = server.cpuTime - before
+        #expect(used < .milliseconds(500), "the server used \(used) of CPU in 2 s with only idle clients")
+
+        _ = consume clients
+        var status = 0
+        for _ in 0..<50 where status != 200 {
+            status = (try? server.post(Self.batch))?.status ?? 0
+            if status != 200 { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(status == 200)
+        #expect(server.stop() == 0)
+    }
+
+    @Test("serve --max-connections 2: with two clients connected, a third gets 503 at once, before it sends anything; the two are still served")
+    func maxConnectionsIsConfigurable() throws {
+        let server = try ServerProcess(root: TestDirectory().path, arguments: ["--max-connections", "2"])
+        let served = try (0..<2).map { _ in try RawSocket(port: server.port) }
+        func healthz(_ client: RawSocket) throws -> [Int] {
+            try client.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            return RawResponse.statuses(client.readResponse(timeout: .seconds(5)))
+        }
+        for client in served { #expect(try healthz(client) == [200]) }
+        let third = try RawSocket(port: server.port)
+        let (text, ended) = third.readToEnd(timeout: .seconds(5))
+        #expect(RawResponse.statuses(text) == [503], "\(text)")
+        #expect(RawResponse.header("retry-after", in: text) != nil)
+        #expect(ended)
+        for client in served { #expect(try healthz(client) == [200]) }
+        #expect(server.stop() == 0)
     }
 
     // MARK: 2. persistence
