@@ -1,11 +1,14 @@
 import Glibc
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
 
 /// `streams-archive serve`: recovers what a crash left, warms the dedup index, then serves until SIGTERM or
 /// SIGINT, when it stops accepting, finishes the requests in flight, commits, finishes its files and returns.
+/// It holds at most `maxConnections` client connections (default from the open-file limit) and answers the next
+/// ones 503; running out of descriptors at accept pauses accepting instead of spinning (`AcceptPauseHandler`).
 public enum Receiver {
     /// - Parameter onListening: called with the bound host and port once the server accepts connections.
     public static func run(_ configuration: ReceiverConfiguration, logger: Logger, onListening: @escaping @Sendable (String, Int) -> Void) async throws {
@@ -23,13 +26,21 @@ public enum Receiver {
         let metrics = ReceiverMetrics()
         let queue = CommitQueue(writer: writer, dedup: dedup, metrics: metrics, logger: logger)
         let responder = StreamsResponder(configuration: configuration, queue: queue, metrics: metrics, logger: logger)
+        let descriptors = ConnectionBudget.descriptorLimit()
+        let budget = ConnectionBudget(cap: configuration.maxConnections ?? ConnectionBudget.defaultCap(descriptorLimit: descriptors))
+        logger.info("connection limit", metadata: ["connections.max": "\(budget.cap)", "descriptors.limit": "\(descriptors)"])
+        let log = RefusalLog(logger: logger, metrics: metrics)
         let timeout = TimeAmount.seconds(configuration.readTimeoutSeconds)
+        let server = HTTPServerBuilder { respond in
+            ReceiverChannel(responder: respond, budget: budget, log: log, readTimeout: timeout, retryAfterSeconds: configuration.retryAfterSeconds)
+        }
         let app = Application(
             responder: responder,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ReadDeadlineHandler(timeout: timeout)])),
+            server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "streams-archive"),
             services: [queue],
             onServerRunning: { channel in
+                await AcceptPauseHandler.install(on: channel, logger: logger)
                 onListening(configuration.host, channel.localAddress?.port ?? configuration.port)
             },
             logger: logger

@@ -19,6 +19,9 @@ public struct ReceiverConfiguration: Sendable {
     /// Seconds a 503 asks the client to wait.
     public var retryAfterSeconds: Int = 30
     public var auth: ReceiverAuth = .none
+    /// Most client connections held at once; the next ones get 503 with Retry-After. nil: derived from the open-file
+    /// limit, leaving a quarter of it to partition files and an eighth to the process (160 of 256, 640 of 1024).
+    public var maxConnections: Int?
 
     public init(root: String) {
         self.root = root

@@ -18,14 +18,19 @@ public struct ReceiverError: Error, HTTPResponseError, Sendable, CustomStringCon
     public var description: String { "\(status.code) \(message)" }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = self.headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: jsonBody)))
+    }
+
+    /// `{"error":message,"status":code}`, the body of every refusal.
+    var jsonBody: [UInt8] {
         var json = JSONBuilder()
         json.beginObject()
         json.string("error", message)
         json.number("status", status.code)
         json.endObject()
-        var headers = self.headers
-        headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+        return json.bytes
     }
 
     static func unavailable(_ message: String, retryAfter: Int) -> ReceiverError {

@@ -8,7 +8,7 @@ import NIOCore
 /// A 200 for `/streams` means every event of the batch is on disk (fsynced) or was already; its body counts
 /// them: `{"accepted":…,"duplicates":…,"rejected":…}`.
 struct StreamsResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = ReceiverRequestContext
 
     let configuration: ReceiverConfiguration
     let queue: CommitQueue
@@ -19,7 +19,7 @@ struct StreamsResponder: HTTPResponder {
     func respond(to request: Request, context: Context) async throws -> Response {
         let response: Response
         do {
-            response = try await route(request)
+            response = try await route(request, context: context)
         } catch let refusal {
             logger.warning(
                 "request refused",
@@ -31,11 +31,11 @@ struct StreamsResponder: HTTPResponder {
         return response
     }
 
-    private func route(_ request: Request) async throws(ReceiverError) -> Response {
+    private func route(_ request: Request, context: Context) async throws(ReceiverError) -> Response {
         switch request.uri.path {
         case "/streams":
             guard request.method == .post else { throw Self.methodNotAllowed("POST") }
-            return try await ingest(request)
+            return try await ingest(request, context: context)
         case "/healthz":
             guard request.method == .get || request.method == .head else { throw Self.methodNotAllowed("GET, HEAD") }
             return Self.json(.ok, #"{"status":"ok"}"#)
@@ -49,8 +49,9 @@ struct StreamsResponder: HTTPResponder {
         }
     }
 
-    private func ingest(_ request: Request) async throws(ReceiverError) -> Response {
+    private func ingest(_ request: Request, context: Context) async throws(ReceiverError) -> Response {
         try checkHeaders(request.headers)
+        context.requestBody()
         let limit = configuration.maxBodyBytes
         var body: [UInt8]
         do {

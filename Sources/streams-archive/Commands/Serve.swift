@@ -21,6 +21,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a client has to send a whole request (slow clients are cut off).") var readTimeout: Int64 = 30
     @Option(help: "gzip level of stored members (sealing recompresses at 9).") var level: Int32 = 6
     @Option(help: "Seconds an acknowledged event_uuid is remembered for dedup (MoEngage retries within ~3.5 min).") var dedupWindow: Int64 = 600
+    @Option(
+        help: """
+            Most client connections held at once; more get 503 with Retry-After and are closed. Default: from the \
+            open-file limit (ulimit -n), leaving a quarter to partition files and an eighth to the process: 640 of 1024.
+            """
+    ) var maxConnections: Int?
     @Flag(help: "Listen on a non-loopback address without credentials.") var noAuth = false
 
     func validate() throws {
@@ -28,6 +34,7 @@ struct Serve: AsyncParsableCommand {
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
         guard readTimeout > 0 else { throw ValidationError("--read-timeout must be positive") }
         guard (1...9).contains(level) else { throw ValidationError("--level must be 1…9") }
+        if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
         guard dedupWindow >= 300 else { throw ValidationError("--dedup-window must be at least 300 seconds (MoEngage retries for ~3.5 minutes)") }
         let auth = try authFromEnvironment()
         if !auth.isEnabled && !noAuth && !ReceiverConfiguration.isLoopback(host) {
@@ -45,6 +52,7 @@ struct Serve: AsyncParsableCommand {
         configuration.readTimeoutSeconds = readTimeout
         configuration.level = level
         configuration.dedupWindowSeconds = dedupWindow
+        configuration.maxConnections = maxConnections
         configuration.auth = try authFromEnvironment()
         let logger = Logger(label: "streams-archive.serve")
         try await CommandFailure.reportingAsync("serve") {

@@ -7,8 +7,8 @@ final class ServerProcess {
     let port: Int
     let logPath: String
 
-    /// Starts `serve --root root --port 0 …` and waits until it prints the port it listens on; with
-    /// `descriptorLimit`, under that `ulimit -n` (set by a shell that then execs the server).
+    /// Starts `serve --root root --port 0 …` and waits until it prints the port it listens on. With
+    /// `descriptorLimit`, it runs under `ulimit -n descriptorLimit` (the shell execs it: same process id).
     init(root: String, arguments: [String] = [], environment: [String: String] = [:], descriptorLimit: Int? = nil) throws {
         logPath = root + "-serve-\(UUID().uuidString.prefix(6)).log"
         let serve = ["serve", "--root", root, "--port", "0"] + arguments
@@ -42,6 +42,14 @@ final class ServerProcess {
     }
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// CPU time the server has used so far (user + system, from /proc/PID/stat).
+    var cpuTime: Duration {
+        let stat = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)) ?? ""
+        let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return .zero }
+        return .milliseconds((user + system) * 1000 / Int(sysconf(Int32(_SC_CLK_TCK))))
+    }
 
     func connection() -> HTTPConnection { HTTPConnection(host: "127.0.0.1", port: port) }
 
