@@ -100,4 +100,30 @@ struct EventIdentityTests {
         #expect(verify.status == 2)
         #expect(verify.stderr.contains("holds event_uuid \"v-1\" more than once"), Comment(rawValue: verify.stderr))
     }
+
+    @Test("report reads keys by their unescaped bytes, like every other reader: escaped event_uuid and campaign_id keys count")
+    func reportMatchesEscapedKeys() throws {
+        let directory = TestDirectory()
+        let root = directory.file("archive")
+        let event = #"{"event\u005fuuid":"ek-1","event_time":1773480000,"event_code":"MOE_EMAIL_SENT","event_type":"CAMPAIGN_EVENT","uid":"u1","event_attributes":{"campaign\u005fid":"CAMP-ESC","campaign_channel":"Email"}}"#
+        let bodies = directory.file("bodies.jsonl")
+        try (#"{"app_name":"A","events":[\#(event)]}"# + "\n").write(toFile: bodies, atomically: true, encoding: .utf8)
+        #expect(try ProcessRunner.archive(["ingest", "--root", root, "--input", bodies]).status == 0)
+        let report = try ProcessRunner.archive(["report", "--root", root, "--date", "2026-03-14"])
+        #expect(report.status == 0, Comment(rawValue: report.stderr))
+        let csv = try String(contentsOfFile: "\(root)/reports/date=2026-03-14/campaign_events.csv", encoding: .utf8)
+        #expect(CSVRecords.parse(csv).dropFirst().map { $0[1] } == ["CAMP-ESC"])
+    }
+
+    @Test("an envelope with a repeated top-level key gets a 400 naming it, and nothing is stored")
+    func repeatedEnvelopeKeyIsRefused() throws {
+        let directory = TestDirectory()
+        let server = try ServerProcess(root: directory.file("archive"))
+        let body = Array(#"{"app_name":"A","events":[{"event_uuid":"a","event_time":1773480000,"event_code":"MOE_EMAIL_SENT"}],"events":[]}"#.utf8)
+        let reply = try server.post(body)
+        #expect(reply.status == 400 && String(decoding: reply.body, as: UTF8.self).contains(#"key \"events\" more than once"#))
+        #expect(server.stop() == 0)
+        #expect(directory.files(under: "archive/events").isEmpty)
+    }
 }
+

@@ -61,4 +61,62 @@ struct LateAfterRetentionTests {
         #expect((record["removals"] as! [NSDictionary]).map { $0["events"] as! Int }.last == 1)
         #expect(generated.directory.files(under: "archive/events/date=\(Self.previous)").count == 1)
     }
+
+    /// A generated day reported by nightly without retention: the previous date is past the cut-off and whole.
+    func reportedDay(_ name: String = #function) throws -> GeneratedDay {
+        let generated = try GeneratedDay(events: 2000, name)
+        let nightly = try ProcessRunner.archive(["nightly", "--root", generated.root, "--date", Self.day, "--grace", "0"])
+        #expect(nightly.status == 0, Comment(rawValue: nightly.stderr))
+        return generated
+    }
+
+    @Test(
+        "retain killed with SIGKILL at its 1st, 2nd and 5th unlink: the next nightly finishes that removal; nothing is taken for late events",
+        arguments: [1, 2, 5]
+    )
+    func killedRetentionIsFinished(occurrence: Int) throws {
+        let generated = try reportedDay()
+        let root = generated.root
+        let before = try reportJSON(root)
+        let killed = try ProcessRunner.run(
+            "strace", ["-f", "-o", "/dev/null", "-e", "inject=unlink,unlinkat:signal=KILL:when=\(occurrence)", ProcessRunner.streamsArchive, "retain", "--root", root, "--keep-days", "1"]
+        )
+        #expect(killed.status != 0, "retain was killed")
+        let nightly = try ProcessRunner.archive(["nightly", "--root", root, "--date", Self.day, "--grace", "0"])
+        #expect(nightly.status == 0, Comment(rawValue: nightly.stderr))
+        #expect(!nightly.stderr.contains("late events"), Comment(rawValue: nightly.stderr))
+        #expect(try reportJSON(root) == before, "the report is as it was: no late_events")
+        #expect(generated.directory.files(under: "archive/events/date=\(Self.previous)") == ["\(root)/events/date=\(Self.previous)/_RETAINED.json"])
+        let record = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: "\(root)/events/date=\(Self.previous)/_RETAINED.json"))
+        ) as! NSDictionary
+        #expect((record["removals"] as! [NSDictionary]).map { $0["events"] as! Int } == [(before["totals"] as! NSDictionary)["events"] as! Int])
+        #expect(record["pending"] == nil)
+    }
+
+    @Test("an hour directory with no data (a leftover _SUCCESS) neither blocks retention nor stays: seal tidies it")
+    func emptyHourDoesNotBlockRetention() throws {
+        let generated = try reportedDay()
+        let root = generated.root
+        let empty = "\(root)/events/date=\(Self.previous)/channel=sms/hour=05"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: "\(empty)/_SUCCESS", contents: Data())
+        let retain = try ProcessRunner.archive(["retain", "--root", root, "--keep-days", "1"])
+        #expect(retain.status == 0 && retain.text.contains("removed \(root)/events/date=\(Self.previous)/"), Comment(rawValue: retain.text))
+        #expect(!FileManager.default.fileExists(atPath: empty))
+        try FileManager.default.createDirectory(atPath: "\(root)/events/date=2026-11-20/channel=sms/hour=00", withIntermediateDirectories: true)
+        #expect(try ProcessRunner.archive(["seal", "--root", root, "--grace", "0"]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/events/date=2026-11-20/channel=sms/hour=00"))
+    }
+
+    @Test("an unreadable _RETAINED.json fails its own date, names it and what to do, and nightly still builds the other dates")
+    func unreadableRecordFailsOnlyItsDate() throws {
+        let generated = try GeneratedDay(events: 2000)
+        let root = generated.root
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: "\(root)/events/date=\(Self.previous)/_RETAINED.json"))
+        let nightly = try ProcessRunner.archive(["nightly", "--root", root, "--date", Self.day, "--grace", "0"])
+        #expect(nightly.status == 1)
+        #expect(nightly.stderr.contains("plan: \(Self.previous): skipped") && nightly.stderr.contains("_RETAINED.json is not a readable retention record"), Comment(rawValue: nightly.stderr))
+        #expect(FileManager.default.fileExists(atPath: "\(root)/reports/date=\(Self.day)/_SUCCESS"))
+    }
 }
