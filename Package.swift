@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "streams-archive", targets: ["streams-archive"]),
         .library(name: "StreamsArchive", targets: ["StreamsArchive"]),
+        .library(name: "StreamsReceiver", targets: ["StreamsReceiver"]),
         .library(name: "Reports", targets: ["Reports"]),
     ],
     dependencies: [
@@ -28,10 +29,21 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // The archive core: model, JSON, codec, files, partitions, writer, recovery, seal, verify, retention.
+        // No server or network dependency: a data tool that only reads or keeps the archive links this alone.
         .target(
             name: "StreamsArchive",
             dependencies: [
                 "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The receiver (`serve`): the only target that links Hummingbird, NIO and Prometheus.
+        .target(
+            name: "StreamsReceiver",
+            dependencies: [
+                "StreamsArchive",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -45,16 +57,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The batch side: scan a day, campaign report, timelines, the nightly pipeline.
         .target(
             name: "Reports",
             dependencies: ["StreamsArchive"],
+            swiftSettings: swiftSettings
+        ),
+        // Tooling: realistic generated traffic and the replay load generator (which reads credentials the way
+        // the receiver does). No library links it: only the command line and the benchmarks.
+        .target(
+            name: "StreamsTraffic",
+            dependencies: ["StreamsArchive", "StreamsReceiver"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "streams-archive",
             dependencies: [
                 "StreamsArchive",
+                "StreamsReceiver",
                 "Reports",
+                "StreamsTraffic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -64,7 +86,9 @@ let package = Package(
             name: "archive-bench",
             dependencies: [
                 "StreamsArchive",
+                "StreamsReceiver",
                 "Reports",
+                "StreamsTraffic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -73,7 +97,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ArchiveTests",
-            dependencies: ["StreamsArchive", "Reports", "streams-archive", "archive-bench"],
+            dependencies: ["StreamsArchive", "StreamsReceiver", "Reports", "StreamsTraffic", "streams-archive", "archive-bench"],
             swiftSettings: swiftSettings
         ),
     ]

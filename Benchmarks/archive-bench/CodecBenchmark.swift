@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import StreamsArchive
+import StreamsTraffic
 
 /// Writer and reader throughput on a generated day's stored lines, against gzip and zcat on the same bytes.
 struct CodecBenchmark: ParsableCommand {

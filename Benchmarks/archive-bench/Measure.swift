@@ -1,5 +1,6 @@
 import Foundation
 import StreamsArchive
+import StreamsTraffic
 
 /// Timing helpers: best of several runs, so a noisy shared machine disturbs the ratios as little as possible.
 enum Measure {

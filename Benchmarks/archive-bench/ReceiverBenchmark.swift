@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StreamsArchive
+import StreamsTraffic
 
 /// Durable ingest through `streams-archive serve` driven by the project's own load generator, beside the
 /// same machine's `gzip -6` throughput on the same JSONL bytes (the compression ceiling).

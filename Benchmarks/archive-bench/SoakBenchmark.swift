@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StreamsArchive
+import StreamsTraffic
 
 /// A long run of replayed load against a release `serve`: every interval a fresh generated batch of one day's traffic
 /// is replayed (a new seed, so new event_uuids, into the same partitions), and the receiver's RSS and open file descriptors are sampled from /proc.

@@ -1,6 +1,7 @@
 import Foundation
 import Reports
 import StreamsArchive
+import StreamsTraffic
 import Testing
 
 @Suite("structural field scan of stored lines")

@@ -1,5 +1,6 @@
 import Foundation
 import StreamsArchive
+import StreamsReceiver
 import Testing
 
 /// Hostile requests against the real receiver: each gets its expected status, never a 5xx, and after all of

@@ -1,5 +1,6 @@
 import Foundation
 import StreamsArchive
+import StreamsTraffic
 import Testing
 
 @Suite("validating JSON scanner")

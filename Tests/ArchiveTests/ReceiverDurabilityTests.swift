@@ -1,5 +1,6 @@
 import Foundation
 import StreamsArchive
+import StreamsTraffic
 import Testing
 
 @Suite("receiver durability: disk trouble and kill -9", .serialized)

@@ -1,5 +1,6 @@
 import Foundation
 import StreamsArchive
+import StreamsReceiver
 import Testing
 
 /// HTTP/1 behaviour of the real receiver at the socket: descriptor exhaustion, connection persistence,

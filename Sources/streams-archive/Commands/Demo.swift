@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Reports
 import StreamsArchive
+import StreamsTraffic
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(

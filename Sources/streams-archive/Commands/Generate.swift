@@ -1,6 +1,7 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import StreamsArchive
+import StreamsTraffic
 
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import StreamsArchive
+import StreamsReceiver
+import StreamsTraffic
 
 struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import StreamsArchive
+import StreamsReceiver
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

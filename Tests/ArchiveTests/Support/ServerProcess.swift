@@ -1,5 +1,7 @@
 import Foundation
 import StreamsArchive
+import StreamsReceiver
+import StreamsTraffic
 
 /// A real `streams-archive serve` on a loopback port, started and stopped (or killed) by a test.
 final class ServerProcess {

@@ -1,0 +1,51 @@
+import Glibc
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import ServiceLifecycle
+import StreamsArchive
+
+/// `streams-archive serve`: recovers what a crash left, warms the dedup index, then serves until SIGTERM or
+/// SIGINT, when it stops accepting, finishes the requests in flight, commits, finishes its files and returns.
+/// It holds at most `maxConnections` client connections (default from the open-file limit) and answers the next
+/// ones 503; running out of descriptors at accept pauses accepting instead of spinning (`AcceptPauseHandler`).
+public enum Receiver {
+    /// - Parameter onListening: called with the bound host and port once the server accepts connections.
+    public static func run(_ configuration: ReceiverConfiguration, logger: Logger, onListening: @escaping @Sendable (String, Int) -> Void) async throws {
+        let layout = ArchiveLayout(root: configuration.root)
+        try Directory.create(layout.root)
+        let recovered = try ArchiveRecovery.recover(layout: layout, logger: logger)
+        if !recovered.isEmpty { logger.info("recovered files of stopped writers", metadata: ["files": "\(recovered.count)"]) }
+        let now = CommitQueue.epochMillis() / 1000
+        try WriterJournals.pruneRetired(layout, now: now)
+        var dedup = DedupIndex(windowSeconds: configuration.dedupWindowSeconds, capacity: configuration.dedupCapacity)
+        try RecentEvents.load(into: &dedup, layout: layout, now: now, logger: logger)
+
+        let identity = try WriterIdentity(layout: layout)
+        let writer = try PartitionWriter(layout: layout, identity: identity, options: .init(level: configuration.level), logger: logger)
+        let metrics = ReceiverMetrics()
+        let queue = CommitQueue(writer: writer, dedup: dedup, metrics: metrics, logger: logger)
+        let responder = StreamsResponder(configuration: configuration, queue: queue, metrics: metrics, logger: logger)
+        let descriptors = ConnectionBudget.descriptorLimit()
+        let budget = ConnectionBudget(cap: configuration.maxConnections ?? ConnectionBudget.defaultCap(descriptorLimit: descriptors))
+        logger.info("connection limit", metadata: ["connections.max": "\(budget.cap)", "descriptors.limit": "\(descriptors)"])
+        let log = RefusalLog(logger: logger, metrics: metrics)
+        let timeout = TimeAmount.seconds(configuration.readTimeoutSeconds)
+        let server = HTTPServerBuilder { respond in
+            ReceiverChannel(responder: respond, budget: budget, log: log, readTimeout: timeout, retryAfterSeconds: configuration.retryAfterSeconds)
+        }
+        let app = Application(
+            responder: responder,
+            server: server,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "streams-archive"),
+            services: [queue],
+            onServerRunning: { channel in
+                await AcceptPauseHandler.install(on: channel, logger: logger)
+                onListening(configuration.host, channel.localAddress?.port ?? configuration.port)
+            },
+            logger: logger
+        )
+        try await app.runService()
+    }
+}

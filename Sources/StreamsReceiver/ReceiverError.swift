@@ -1,0 +1,42 @@
+import Hummingbird
+import StreamsArchive
+
+/// An answer other than 200, with the status MoEngage acts on and a message a person can act on.
+///
+/// Bad input gets a 4xx (MoEngage's retries will not help, and the body is kept under rejected/); trouble
+/// on our side gets a 503 with Retry-After (a retry will help). Nothing a client sends produces a 500.
+public struct ReceiverError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
+    public let status: HTTPResponse.Status
+    public let message: String
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.message = message
+        self.headers = headers
+    }
+
+    public var description: String { "\(status.code) \(message)" }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = self.headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: jsonBody)))
+    }
+
+    /// `{"error":message,"status":code}`, the body of every refusal.
+    var jsonBody: [UInt8] {
+        var json = JSONBuilder()
+        json.beginObject()
+        json.string("error", message)
+        json.number("status", status.code)
+        json.endObject()
+        return json.bytes
+    }
+
+    static func unavailable(_ message: String, retryAfter: Int) -> ReceiverError {
+        var headers = HTTPFields()
+        headers[.retryAfter] = String(retryAfter)
+        return ReceiverError(.serviceUnavailable, message, headers: headers)
+    }
+}
