@@ -51,15 +51,11 @@ public enum CampaignReportBuilder {
     static func campaigns(of total: CampaignAccumulator, workers: Int) -> [CampaignSummary] {
         let names = names(of: total)
         let byCampaign = Array(Dictionary(grouping: total.groups, by: \.key.campaignID))
-        var summaries = [CampaignSummary?](repeating: nil, count: byCampaign.count)
-        summaries.withUnsafeMutableBufferPointer { buffer in
-            let results = UncheckedSendable(buffer)
-            Parallel.forEach(byCampaign.count, workers: workers) { _, index in
-                let (campaignID, groups) = byCampaign[index]
-                results.value[index] = summary(campaignID, groups: groups, names: names[campaignID] ?? CampaignNames(), in: total)
-            }
+        let summaries = Parallel.map(byCampaign.count, workers: workers) { _, index in
+            let (campaignID, groups) = byCampaign[index]
+            return summary(campaignID, groups: groups, names: names[campaignID] ?? CampaignNames(), in: total)
         }
-        return summaries.map { $0! }.sorted { $0.campaignID < $1.campaignID }
+        return summaries.sorted { $0.campaignID < $1.campaignID }
     }
 
     private static func summary(

@@ -40,11 +40,8 @@ public enum DayReader {
         let workers = max(1, min(workers, partitions.count))
         progress?.begin(files: files.count, bytes: files.map(\.bytes).reduce(0, +))
         var states = (0..<workers).map { _ in WorkerState(accumulator: make(), plan: plan) }
-        states.withUnsafeMutableBufferPointer { buffer in
-            let shared = UncheckedSendable(buffer)
-            Parallel.forEach(partitions.count, workers: workers) { worker, index in
-                shared.value[worker].read(partitions[index], progress: progress, visit: visit)
-            }
+        Parallel.forEach(partitions.count, states: &states) { state, index in
+            state.read(partitions[index], progress: progress, visit: visit)
         }
         return Outcome(
             accumulators: states.map(\.accumulator),

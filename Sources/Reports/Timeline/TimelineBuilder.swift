@@ -75,23 +75,19 @@ public enum TimelineBuilder {
         _ buckets: TimelineBuckets, spill: String, workers: Int, into directory: String, parallelism: Int
     ) throws -> BucketWriter.Written {
         let encoders = try (0..<max(1, parallelism)).map { _ in BucketWriter(encoder: try GzipMemberEncoder(level: level)) }
-        var results = [Result<BucketWriter.Written, any Error>](repeating: .success(.init()), count: buckets.count)
-        results.withUnsafeMutableBufferPointer { buffer in
-            let shared = UncheckedSendable(buffer)
-            Parallel.forEach(buckets.count, workers: encoders.count) { worker, bucket in
-                shared.value[bucket] = Result {
-                    var lines: [UInt8] = []
-                    for spilled in 0..<workers {
-                        let path = "\(spill)/\(TimelineSpill.fileName(bucket: bucket, worker: spilled))"
-                        guard let file = try POSIXFile.openForReadingIfExists(path) else { continue }
-                        lines.append(contentsOf: try file.readToEnd())
-                        try Directory.removeFile(path)
-                    }
-                    return try encoders[worker].write(
-                        lines, dataPath: "\(directory)/\(TimelineBuckets.dataName(bucket))",
-                        indexPath: "\(directory)/\(TimelineBuckets.indexName(bucket))"
-                    )
+        let results = Parallel.map(buckets.count, workers: encoders.count) { worker, bucket in
+            Result { () throws -> BucketWriter.Written in
+                var lines: [UInt8] = []
+                for spilled in 0..<workers {
+                    let path = "\(spill)/\(TimelineSpill.fileName(bucket: bucket, worker: spilled))"
+                    guard let file = try POSIXFile.openForReadingIfExists(path) else { continue }
+                    lines.append(contentsOf: try file.readToEnd())
+                    try Directory.removeFile(path)
                 }
+                return try encoders[worker].write(
+                    lines, dataPath: "\(directory)/\(TimelineBuckets.dataName(bucket))",
+                    indexPath: "\(directory)/\(TimelineBuckets.indexName(bucket))"
+                )
             }
         }
         var total = BucketWriter.Written()

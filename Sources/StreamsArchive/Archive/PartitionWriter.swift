@@ -122,25 +122,15 @@ public final class PartitionWriter {
 
     /// One member per directory, compressed in parallel.
     private func compress(_ directories: [PartitionDirectory]) -> [[UInt8]] {
-        var members = [[UInt8]](repeating: [], count: directories.count)
         let inputs = directories.map { staged[$0]! }
-        members.withUnsafeMutableBufferPointer { output in
-            let output = UncheckedSendable(output)
-            Parallel.forEach(inputs.count, workers: encoders.count) { worker, index in
-                output.value[index] = encoders[worker].member(of: inputs[index])
-            }
-        }
-        return members
+        return Parallel.map(inputs.count, workers: encoders.count) { worker, index in encoders[worker].member(of: inputs[index]) }
     }
 
     /// fsyncs files concurrently, so the filesystem can fold them into fewer journal commits.
     private func syncAll(_ files: [InProgressFile]) throws(StorageError) {
-        var failures = [StorageError?](repeating: nil, count: files.count)
-        failures.withUnsafeMutableBufferPointer { output in
-            let output = UncheckedSendable(output)
-            Parallel.forEach(files.count, workers: files.count) { _, index in
-                do throws(StorageError) { try files[index].sync() } catch { output.value[index] = error }
-            }
+        let failures = Parallel.map(files.count, workers: files.count) { _, index -> StorageError? in
+            do throws(StorageError) { try files[index].sync() } catch { return error }
+            return nil
         }
         if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
     }

@@ -56,27 +56,23 @@ public enum Sealer {
         let closed = try ArchivePartitions.all(layout: layout).filter { $0.hourEndsAt + graceSeconds <= now }
         // Each sealer holds a level-9 deflate state: never more of them than hours to seal or cores to run them.
         let sealers = try (0..<max(1, min(workers, closed.count, System.coreCount))).map { _ in try PartitionSealer() }
-        var results = [Result<PartitionSealer.Outcome?, any Error>](repeating: .success(nil), count: closed.count)
-        results.withUnsafeMutableBufferPointer { buffer in
-            let shared = UncheckedSendable(buffer)
-            Parallel.forEach(closed.count, workers: sealers.count) { worker, index in
-                shared.value[index] = Result {
-                    var partition = try SealedPartition(key: closed[index], layout: layout)
-                    if partition.isEmpty {
-                        // No data left (a receiver's rolled-back create, a killed removal): only markers to tidy.
-                        try PartitionLock.exclusive(partition.path) {
-                            for name in [SealManifest.successName, SealManifest.fileName] { try Directory.removeFile("\(partition.path)/\(name)") }
-                        }
-                        try Directory.removeIfEmpty(partition.path)
-                        return PartitionSealer.Outcome()
+        let results = Parallel.map(closed.count, workers: sealers.count) { worker, index in
+            Result { () throws -> PartitionSealer.Outcome? in
+                var partition = try SealedPartition(key: closed[index], layout: layout)
+                if partition.isEmpty {
+                    // No data left (a receiver's rolled-back create, a killed removal): only markers to tidy.
+                    try PartitionLock.exclusive(partition.path) {
+                        for name in [SealManifest.successName, SealManifest.fileName] { try Directory.removeFile("\(partition.path)/\(name)") }
                     }
-                    if !partition.isSealed {
-                        try PartitionLock.exclusive(partition.path) { try PartitionSealer.recover(partition) }
-                        partition = try SealedPartition(key: closed[index], layout: layout)
-                    }
-                    guard partition.inProgress.isEmpty else { return nil }
-                    return try sealers[worker].seal(partition, now: nowMillis)
+                    try Directory.removeIfEmpty(partition.path)
+                    return PartitionSealer.Outcome()
                 }
+                if !partition.isSealed {
+                    try PartitionLock.exclusive(partition.path) { try PartitionSealer.recover(partition) }
+                    partition = try SealedPartition(key: closed[index], layout: layout)
+                }
+                guard partition.inProgress.isEmpty else { return nil }
+                return try sealers[worker].seal(partition, now: nowMillis)
             }
         }
         var summary = Summary()

@@ -22,13 +22,7 @@ public enum ArchiveVerifier {
 
     public static func run(layout: ArchiveLayout, date: UTCDate?, workers: Int = System.coreCount) throws -> Summary {
         let keys = try ArchivePartitions.all(layout: layout, date: date)
-        var results = [Summary](repeating: Summary(), count: keys.count)
-        results.withUnsafeMutableBufferPointer { buffer in
-            let shared = UncheckedSendable(buffer)
-            Parallel.forEach(keys.count, workers: workers) { _, index in
-                shared.value[index] = check(keys[index], layout: layout)
-            }
-        }
+        let results = Parallel.map(keys.count, workers: workers) { _, index in check(keys[index], layout: layout) }
         return results.reduce(into: Summary()) { total, part in
             total.files += part.files
             total.manifests += part.manifests
