@@ -19,8 +19,20 @@ public final class NightlyPipeline {
         }
     }
 
-    /// How the run ended: 0 every step succeeded; 2 a step found damaged data; 1 a step failed.
-    public private(set) var status: Int32 = 0
+    /// How a run (or one step) ended; a run's outcome is its worst step's.
+    public enum Outcome: Int, Comparable, Sendable {
+        /// Every step succeeded.
+        case ok
+        /// A step found damaged data (an incomplete report, verify problems); the rest was done.
+        case damagedData
+        /// A step failed.
+        case failed
+
+        public static func < (lhs: Outcome, rhs: Outcome) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    /// How the run ended so far; the command line turns it into an exit code.
+    public private(set) var outcome = Outcome.ok
 
     public static let lockName = "_nightly.lock"
 
@@ -46,15 +58,15 @@ public final class NightlyPipeline {
             )
             for failure in summary.failures { log("seal: \(failure.partition): \(failure.message)") }
             return (
-                summary.failures.isEmpty ? 0 : 1,
+                summary.failures.isEmpty ? .ok : .failed,
                 "\(summary.sealed) hours sealed (\(summary.eventsIn) events in, \(summary.eventsOut) kept, \(summary.duplicates) duplicates dropped), "
                     + "\(summary.alreadySealed) already sealed, \(summary.beingWritten) still being written, \(summary.failures.count) failed"
             )
         }
-        let planned = step("plan") { () -> (Int32, String, [PlannedDate]) in
+        let planned = step("plan") { () -> (Outcome, String, [PlannedDate]) in
             let planned = try plan()
             let line = planned.isEmpty ? "nothing changed since the last run" : "dates to build: " + planned.map(\.date.description).joined(separator: ", ")
-            return (0, line, planned)
+            return (.ok, line, planned)
         } ?? []
         for item in planned {
             let date = item.date
@@ -64,7 +76,7 @@ public final class NightlyPipeline {
                     try ReportFiles.write(report, layout: layout)
                     for damage in report.damage { log("report \(date): damaged input: \(damage)") }
                     return (
-                        report.isComplete ? 0 : 2,
+                        report.isComplete ? .ok : .damagedData,
                         "\(report.events) events, \(report.campaignEvents) campaign events in \(report.campaigns.count) campaigns"
                             + (report.isComplete ? "" : ", INCOMPLETE (\(report.damage.count) damaged)")
                     )
@@ -75,7 +87,7 @@ public final class NightlyPipeline {
                     let late = try LateEvents.record(layout: layout, date: date, workers: options.workers)
                     for damage in late.damage { log("late events \(date): damaged input: \(damage)") }
                     return (
-                        late.isComplete ? 0 : 2,
+                        late.isComplete ? .ok : .damagedData,
                         "report kept as built (raw events removed by retention); \(late.events) late events in \(late.files.count) files "
                             + "recorded beside it in report.json's \(LateEvents.member), not in its counts"
                     )
@@ -84,7 +96,7 @@ public final class NightlyPipeline {
             if item.timelines {
                 step("timelines \(date)") {
                     let summary = try TimelineBuilder.build(layout: layout, date: date, workers: options.workers)
-                    return (summary.damage.isEmpty ? 0 : 2, "\(summary.events) events of \(summary.users) users in \(summary.buckets) buckets")
+                    return (summary.damage.isEmpty ? .ok : .damagedData, "\(summary.events) events of \(summary.users) users in \(summary.buckets) buckets")
                 }
             }
         }
@@ -93,7 +105,7 @@ public final class NightlyPipeline {
                 let summary = try ArchiveVerifier.run(layout: layout, date: date, workers: options.workers)
                 for finding in summary.findings { log("verify \(date): \(finding)") }
                 return (
-                    summary.findings.isEmpty ? 0 : 2,
+                    summary.findings.isEmpty ? .ok : .damagedData,
                     "\(summary.files) files, \(summary.manifests) manifests, \(summary.events) events checked, \(summary.findings.count) problems"
                 )
             }
@@ -106,7 +118,7 @@ public final class NightlyPipeline {
                 for decision in decisions {
                     log("retain: \(decision.date): " + (decision.keptBecause.map { "kept, \($0)" } ?? "removed " + decision.paths.joined(separator: ", ")))
                 }
-                return (0, "\(decisions.filter { $0.keptBecause == nil }.count) dates removed, \(decisions.filter { $0.keptBecause != nil }.count) kept past \(keepDays) days")
+                return (.ok, "\(decisions.filter { $0.keptBecause == nil }.count) dates removed, \(decisions.filter { $0.keptBecause != nil }.count) kept past \(keepDays) days")
             }
         }
     }
@@ -131,7 +143,7 @@ public final class NightlyPipeline {
                 if let item = try plan(date) { planned.append(item) }
             } catch {
                 log("plan: \(date): skipped: \(error)")
-                status = 1
+                outcome = .failed
             }
         }
         return planned
@@ -156,18 +168,18 @@ public final class NightlyPipeline {
         var description: String { "a removal of the raw events of \(date) was interrupted; the next seal or retain finishes it" }
     }
 
-    /// Runs one step, logs one line with its timing, and folds its status into the run's.
+    /// Runs one step, logs one line with its timing, and folds its outcome into the run's.
     @discardableResult
-    private func step<T>(_ name: String, _ body: () throws -> (Int32, String, T)) -> T? {
+    private func step<T>(_ name: String, _ body: () throws -> (Outcome, String, T)) -> T? {
         let started = System.monotonicSeconds()
         do {
-            let (status, line, value) = try body()
+            let (result, line, value) = try body()
             log("\(name): \(line) (\(Self.seconds(since: started)))")
-            self.status = status == 1 || self.status == 1 ? 1 : max(self.status, status)
+            outcome = max(outcome, result)
             return value
         } catch {
             log("\(name): FAILED after \(Self.seconds(since: started)): \(error)")
-            status = 1
+            outcome = .failed
             return nil
         }
     }
@@ -178,10 +190,10 @@ public final class NightlyPipeline {
         return "\(hundredths / 100).\(UTCDate.pad(Int64(hundredths % 100), 2)) s"
     }
 
-    private func step(_ name: String, _ body: () throws -> (Int32, String)) {
-        step(name) { () throws -> (Int32, String, Void) in
-            let (status, line) = try body()
-            return (status, line, ())
+    private func step(_ name: String, _ body: () throws -> (Outcome, String)) {
+        step(name) { () throws -> (Outcome, String, Void) in
+            let (result, line) = try body()
+            return (result, line, ())
         }
     }
 }

@@ -55,7 +55,7 @@ struct Demo: ParsableCommand {
                 Terminal.summary("demo: nightly \(date): \($0)")
             }
             try pipeline.run()
-            guard pipeline.status == 0 else { throw CommandFailure("the nightly pipeline did not finish cleanly (see above)") }
+            guard pipeline.outcome == .ok else { throw CommandFailure("the nightly pipeline did not finish cleanly (see above)") }
 
             let uid = try Self.sampleUID(layout: layout, date: date)
             let day = try TimelineLookup.events(of: ByteString(uid), on: date, layout: layout)

@@ -47,8 +47,13 @@ struct Nightly: ParsableCommand {
                 throw CommandFailure("\(error)", code: CommandFailure.busy)
             }
         }
-        let outcome = ["ok", "FAILED", "DAMAGED DATA FOUND"][Int(pipeline.status)]
-        Terminal.summary("nightly \(date): \(outcome) in \(String(format: "%.2f", Terminal.monotonicSeconds() - started)) s")
-        if pipeline.status != 0 { throw ExitCode(pipeline.status) }
+        let (word, code): (String, Int32) =
+            switch pipeline.outcome {
+            case .ok: ("ok", 0)
+            case .failed: ("FAILED", CommandFailure.failure)
+            case .damagedData: ("DAMAGED DATA FOUND", CommandFailure.damagedData)
+            }
+        Terminal.summary("nightly \(date): \(word) in \(String(format: "%.2f", Terminal.monotonicSeconds() - started)) s")
+        if code != 0 { throw ExitCode(code) }
     }
 }
