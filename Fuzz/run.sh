@@ -11,7 +11,7 @@ out=.build-fuzz
 mkdir -p "$out" "$out/corpus"
 sources=$(ls Sources/StreamsArchive/JSON/*.swift Sources/StreamsArchive/Model/*.swift Sources/StreamsArchive/Codec/*.swift \
     Sources/StreamsArchive/Support/*.swift Sources/StreamsArchive/Ingest/*.swift Sources/StreamsArchive/Archive/PartitionKey.swift \
-    | grep -v -e BatchStaging -e BodyFileIngest)
+    | grep -v -e "PartitionWriter+Batch" -e BodyFileIngest)
 swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name StreamsArchive -I Sources/CZlib \
     Fuzz/FuzzTarget.swift $sources -lz -o "$out/fuzz-streams"
 cp Fuzz/corpus/* "$out/corpus/" 2>/dev/null || true

@@ -174,3 +174,17 @@ public final class POSIXFile {
         throw StorageError("lock", path: path)
     }
 }
+
+extension POSIXFile {
+    /// The whole file; for small files such as journals and manifests.
+    public func readToEnd() throws(StorageError) -> [UInt8] {
+        var result: [UInt8] = []
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 1)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try read(into: buffer)
+            if n == 0 { return result }
+            result.append(contentsOf: buffer[0..<n])
+        }
+    }
+}
