@@ -28,7 +28,7 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
 }
 
 private func checkEnvelope(_ body: [UInt8]) {
-    guard let batch = try? EnvelopeParser().parse(body, receivedAt: 1_773_500_000_000) else { return }
+    guard let batch = try? EnvelopeParser().parse(body, receivedAt: UTCInstant(millisecondsSinceEpoch: 1_773_500_000_000)) else { return }
     for event in batch.accepted {
         precondition(!event.line.contains(0x0A), "an accepted event spans lines")
         guard let document = try? JSONScanner().document(event.line) else { preconditionFailure("an accepted event is not valid JSON") }

@@ -77,7 +77,7 @@ struct CodecBenchmark: ParsableCommand {
         let parser = EnvelopeParser()
         let generator = TrafficGenerator(options: .init(events: events, date: UTCDate("2026-03-14")!, seed: 1))
         try generator.forEachBody { body in
-            let batch = try parser.parse(body, receivedAt: 1_773_532_800_000)
+            let batch = try parser.parse(body, receivedAt: UTCInstant(millisecondsSinceEpoch: 1_773_532_800_000))
             for event in batch.accepted {
                 lines.append(event.line + [0x0A])
                 partitions.append(.events(event.partition))
@@ -96,9 +96,9 @@ struct CodecBenchmark: ParsableCommand {
         var written = 0
         for (index, line) in lines.enumerated() {
             writer.stage(line.dropLast(), in: partitions[index])
-            if index % 5000 == 4999 { written += try writer.commit(now: 1_773_532_800).compressedBytes }
+            if index % 5000 == 4999 { written += try writer.commit(now: UTCInstant(secondsSinceEpoch: 1_773_532_800)).compressedBytes }
         }
-        written += try writer.commit(now: 1_773_532_800).compressedBytes
+        written += try writer.commit(now: UTCInstant(secondsSinceEpoch: 1_773_532_800)).compressedBytes
         try writer.finishAll()
         try identity.retire()
         return written

@@ -30,7 +30,7 @@ struct ReceiverBenchmark: ParsableCommand {
         var stored: [UInt8] = []
         var storedEvents = 0
         for body in bodies {
-            for event in try parser.parse(body, receivedAt: 1_773_532_800_000).accepted {
+            for event in try parser.parse(body, receivedAt: UTCInstant(millisecondsSinceEpoch: 1_773_532_800_000)).accepted {
                 stored += event.line
                 stored.append(0x0A)
                 storedEvents += 1

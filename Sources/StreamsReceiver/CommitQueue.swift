@@ -18,7 +18,7 @@ public final class CommitQueue: Service, @unchecked Sendable {
     public enum Work: Sendable {
         case batch(ParsedBatch)
         /// A whole body that is not a Streams envelope, kept under rejected/.
-        case rejectedBody(line: [UInt8], receivedAt: Int64)
+        case rejectedBody(line: [UInt8], receivedAt: UTCInstant)
     }
 
     public enum Outcome: Sendable, Equatable {
@@ -30,7 +30,9 @@ public final class CommitQueue: Service, @unchecked Sendable {
     private let writer: PartitionWriter
     private let metrics: ReceiverMetrics
     private let logger: Logger
-    private let maintenanceSeconds: Double
+    private let maintenanceInterval: Duration
+    /// The receiver's one source of time: `received_at`, commit times, idle files, dedup expiry.
+    public let clock: any ArchiveClock
     /// Guards everything below; the writer, `dedup` and `group` belong to the writer thread.
     private let condition = NSCondition()
     private var pending: [(work: Work, reply: CheckedContinuation<Outcome, Never>)] = []
@@ -38,12 +40,16 @@ public final class CommitQueue: Service, @unchecked Sendable {
     private var dedup: DedupIndex
     private var finished: CheckedContinuation<Void, any Error>?
 
-    public init(writer: PartitionWriter, dedup: DedupIndex, metrics: ReceiverMetrics, logger: Logger, maintenanceSeconds: Double = 5) {
+    public init(
+        writer: PartitionWriter, dedup: DedupIndex, metrics: ReceiverMetrics, logger: Logger, clock: any ArchiveClock = SystemClock(),
+        maintenanceInterval: Duration = .seconds(5)
+    ) {
         self.writer = writer
         self.dedup = dedup
         self.metrics = metrics
         self.logger = logger
-        self.maintenanceSeconds = maintenanceSeconds
+        self.maintenanceInterval = maintenanceInterval
+        self.clock = clock
     }
 
     /// Waits until `work` is durable (or could not be made durable).
@@ -76,7 +82,7 @@ public final class CommitQueue: Service, @unchecked Sendable {
     }
 
     private func writerLoop() {
-        var nextMaintenance = Date().addingTimeInterval(maintenanceSeconds)
+        var nextMaintenance = Date().addingTimeInterval(Self.seconds(maintenanceInterval))
         var shutdownError: (any Error)?
         while true {
             condition.lock()
@@ -91,7 +97,7 @@ public final class CommitQueue: Service, @unchecked Sendable {
             if !group.isEmpty { commit(group) }
             if Date() >= nextMaintenance || stop {
                 maintain()
-                nextMaintenance = Date().addingTimeInterval(maintenanceSeconds)
+                nextMaintenance = Date().addingTimeInterval(Self.seconds(maintenanceInterval))
             }
             if stop {
                 do {
@@ -112,7 +118,7 @@ public final class CommitQueue: Service, @unchecked Sendable {
     }
 
     private func commit(_ group: [(work: Work, reply: CheckedContinuation<Outcome, Never>)]) {
-        let now = Self.epochMillis()
+        let now = clock.now()
         var seenInGroup = Set<EventUUID>()  // byte-wise: never `String`, whose == is canonical equivalence
         var counts: [(accepted: Int, duplicates: Int, rejected: Int)] = []
         for (work, _) in group {
@@ -123,21 +129,21 @@ public final class CommitQueue: Service, @unchecked Sendable {
                 }
                 counts.append((accepted, batch.accepted.count - accepted, batch.rejected.count))
             case .rejectedBody(let line, let receivedAt):
-                writer.stage(line, in: .rejected(UTCDate(epochSeconds: receivedAt / 1000)))
+                writer.stage(line, in: .rejected(receivedAt.date))
                 counts.append((0, 0, 0))
             }
         }
         let started = ContinuousClock.now
         let outcome: Result<PartitionWriter.CommitReport, StorageError>
         do {
-            outcome = .success(try writer.commit(now: now / 1000))
+            outcome = .success(try writer.commit(now: now))
         } catch {
             outcome = .failure(error)
         }
         metrics.commitLatency.record(ContinuousClock.now - started)
         switch outcome {
         case .success(let report):
-            for uuid in seenInGroup { dedup.insert(uuid, at: now / 1000) }
+            for uuid in seenInGroup { dedup.insert(uuid, at: now) }
             metrics.bytesWritten.increment(by: Int64(report.compressedBytes))
             for ((_, reply), count) in zip(group, counts) {
                 metrics.eventsAccepted.increment(by: Int64(count.accepted))
@@ -161,13 +167,15 @@ public final class CommitQueue: Service, @unchecked Sendable {
     /// Finishes idle files and forgets uuids older than the retry window.
     private func maintain() {
         do {
-            try writer.finishIdle(now: Self.epochMillis() / 1000)
+            try writer.finishIdle(now: clock.now())
         } catch {
             logger.warning("could not finish an idle file; will retry", metadata: ["error": "\(error)"])
         }
-        dedup.expire(now: Self.epochMillis() / 1000)
+        dedup.expire(now: clock.now())
         metrics.openFiles.set(Double(writer.openFileCount))
     }
 
-    static func epochMillis() -> Int64 { System.epochMillis() }
+    private static func seconds(_ span: Duration) -> TimeInterval {
+        Double(span.components.seconds) + Double(span.components.attoseconds) / 1e18
+    }
 }

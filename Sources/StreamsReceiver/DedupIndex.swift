@@ -9,15 +9,15 @@ import StreamsArchive
 public struct DedupIndex: Sendable {
     typealias Key = Fingerprint
 
-    public let windowSeconds: Int64
+    public let window: Duration
     public let capacity: Int
     private var keys: Set<Key> = []
     /// Insertion order with commit times, for expiry; `head` is the oldest live entry.
-    private var order: [(key: Key, time: Int64)] = []
+    private var order: [(key: Key, time: UTCInstant)] = []
     private var head = 0
 
-    public init(windowSeconds: Int64, capacity: Int) {
-        self.windowSeconds = windowSeconds
+    public init(window: Duration, capacity: Int) {
+        self.window = window
         self.capacity = capacity
     }
 
@@ -25,17 +25,17 @@ public struct DedupIndex: Sendable {
 
     public func contains(_ uuid: EventUUID) -> Bool { keys.contains(uuid.fingerprint) }
 
-    /// Records `uuid` as committed at `time` (epoch seconds).
-    public mutating func insert(_ uuid: EventUUID, at time: Int64) {
+    /// Records `uuid` as committed at `time`.
+    public mutating func insert(_ uuid: EventUUID, at time: UTCInstant) {
         let key = uuid.fingerprint
         guard keys.insert(key).inserted else { return }
         order.append((key, time))
         if keys.count > capacity { dropOldest() }
     }
 
-    /// Forgets uuids committed before `now - windowSeconds`.
-    public mutating func expire(now: Int64) {
-        while head < order.count && order[head].time < now - windowSeconds { dropOldest() }
+    /// Forgets uuids committed before `now - window`.
+    public mutating func expire(now: UTCInstant) {
+        while head < order.count && order[head].time < now - window { dropOldest() }
     }
 
     private mutating func dropOldest() {

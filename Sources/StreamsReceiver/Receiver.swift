@@ -17,21 +17,21 @@ public enum Receiver {
         try Directory.create(layout.root)
         let recovered = try ArchiveRecovery.recover(layout: layout, logger: logger)
         if !recovered.isEmpty { logger.info("recovered files of stopped writers", metadata: ["files": "\(recovered.count)"]) }
-        let now = CommitQueue.epochMillis() / 1000
+        let now = configuration.clock.now()
         try WriterJournals.pruneRetired(layout, now: now)
-        var dedup = DedupIndex(windowSeconds: configuration.dedupWindowSeconds, capacity: configuration.dedupCapacity)
+        var dedup = DedupIndex(window: configuration.dedupWindow, capacity: configuration.dedupCapacity)
         try RecentEvents.load(into: &dedup, layout: layout, now: now, logger: logger)
 
         let identity = try WriterIdentity(layout: layout)
         let writer = try PartitionWriter(layout: layout, identity: identity, options: .init(level: configuration.level), logger: logger)
         let metrics = ReceiverMetrics()
-        let queue = CommitQueue(writer: writer, dedup: dedup, metrics: metrics, logger: logger)
+        let queue = CommitQueue(writer: writer, dedup: dedup, metrics: metrics, logger: logger, clock: configuration.clock)
         let responder = StreamsResponder(configuration: configuration, queue: queue, metrics: metrics, logger: logger)
         let descriptors = ConnectionBudget.descriptorLimit()
         let budget = ConnectionBudget(cap: configuration.maxConnections ?? ConnectionBudget.defaultCap(descriptorLimit: descriptors))
         logger.info("connection limit", metadata: ["connections.max": "\(budget.cap)", "descriptors.limit": "\(descriptors)"])
         let log = RefusalLog(logger: logger, metrics: metrics)
-        let timeout = TimeAmount.seconds(configuration.readTimeoutSeconds)
+        let timeout = TimeAmount(configuration.readTimeout)
         let server = HTTPServerBuilder { respond in
             ReceiverChannel(responder: respond, budget: budget, log: log, readTimeout: timeout, retryAfterSeconds: configuration.retryAfterSeconds)
         }

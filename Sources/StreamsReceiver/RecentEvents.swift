@@ -7,8 +7,8 @@ import StreamsArchive
 /// modified within the window are read, and each line's `event_uuid` whose `received_at` is within the
 /// window is recorded, so a retry that arrives after a restart is still recognised.
 public enum RecentEvents {
-    public static func load(into index: inout DedupIndex, layout: ArchiveLayout, now: Int64, logger: Logger) throws {
-        let since = now - index.windowSeconds
+    public static func load(into index: inout DedupIndex, layout: ArchiveLayout, now: UTCInstant, logger: Logger) throws {
+        let since = now - index.window
         let scanner = JSONScanner()
         var document = JSONDocument()
         var files = 0
@@ -21,9 +21,9 @@ public enum RecentEvents {
                         guard (try? document.scan(line, with: scanner)) != nil, document.kind(document.root) == .object,
                             let uuid = document.eventUUID(of: document.root),
                             let received = document.member(of: document.root, named: "received_at").flatMap(document.integer),
-                            received / 1000 >= since
+                            UTCInstant(millisecondsSinceEpoch: received) >= since
                         else { return }
-                        index.insert(uuid, at: received / 1000)
+                        index.insert(uuid, at: UTCInstant(millisecondsSinceEpoch: received))
                     }
                 } catch let damage as GzipReadError {
                     logger.warning("dedup warm-up stopped at a damaged member", metadata: ["file": "\(path)", "error": "\(damage)"])
@@ -40,7 +40,7 @@ public enum RecentEvents {
         return (try? POSIXFile.openForReading(finished)) != nil ? finished : nil
     }
 
-    private static func modified(_ path: String) throws -> Int64 {
-        try POSIXFile.openForReading(path).modifiedSeconds()
+    private static func modified(_ path: String) throws -> UTCInstant {
+        try POSIXFile.openForReading(path).modified()
     }
 }

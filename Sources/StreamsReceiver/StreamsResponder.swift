@@ -62,7 +62,7 @@ struct StreamsResponder: HTTPResponder {
         } catch {
             throw ReceiverError(.badRequest, "could not read the request body: \(error)")
         }
-        let receivedAt = CommitQueue.epochMillis()
+        let receivedAt = queue.clock.now()
         if request.headers[.contentEncoding].map(Self.token) == "gzip" || request.headers[.contentEncoding].map(Self.token) == "x-gzip" {
             do throws(GzipBody.Failure) {
                 body = try GzipBody.decompress(body, limit: limit)
@@ -111,7 +111,7 @@ struct StreamsResponder: HTTPResponder {
 
     /// Keeps a body that is not a Streams envelope under rejected/, then refuses it with a 400 — or with a 503
     /// if even that cannot be stored, so MoEngage sends it again.
-    private func keepRejected(_ body: [UInt8], reason: String, receivedAt: Int64) async throws(ReceiverError) -> Never {
+    private func keepRejected(_ body: [UInt8], reason: String, receivedAt: UTCInstant) async throws(ReceiverError) -> Never {
         let record = body.withUnsafeBytes { RejectedRecord.body($0, reason: reason, receivedAt: receivedAt, limit: configuration.rejectedBodyLimit) }
         switch await queue.submit(.rejectedBody(line: record, receivedAt: receivedAt)) {
         case .committed:

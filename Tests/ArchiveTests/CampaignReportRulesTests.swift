@@ -87,7 +87,7 @@ struct CampaignReportRulesTests {
         let fixture = try ArchiveFixture()
         let key = PartitionKey(eventTime: Int64(Self.noon), channel: .email)
         fixture.writer.stage(Array(#"{"event_uuid":"open-1","event_time":\#(Self.noon),"event_type":"CAMPAIGN_EVENT","event_code":"MOE_EMAIL_SENT","uid":"u","event_attributes":{"campaign_id":"c9"}}"#.utf8), in: .events(key))
-        try fixture.writer.commit(now: Int64(Self.noon))
+        try fixture.writer.commit(now: .epochSeconds(Int64(Self.noon)))
         let root = fixture.layout.root
         #expect(try ProcessRunner.archive(["report", "--root", root, "--date", Self.date]).status == 0)
         #expect(try Self.csv(root).count == 1)

@@ -60,7 +60,7 @@ struct CrashTests {
         #expect(damage.problem == .truncated, "the kill landed inside a member")
         #expect(damage.lastGoodOffset == committedSize)
 
-        let (file, torn) = try InProgressFile.reopen(path: open, directory: .events(PartitionKey(eventTime: 1_773_480_000, channel: .email)), now: 1_773_490_000)
+        let (file, torn) = try InProgressFile.reopen(path: open, directory: .events(PartitionKey(eventTime: 1_773_480_000, channel: .email)), now: .epochSeconds(1_773_490_000))
         #expect(torn?.keptBytes == committedSize)
         #expect(try ProcessRunner.run("gzip", ["-t", open]).status == 0)
         let committed = Array(uuidsPerBody.prefix(40).joined())
@@ -68,7 +68,7 @@ struct CrashTests {
         #expect(try Self.uuids(inLines: afterRepair) == committed)
 
         let appended = #"{"event_uuid":"after-reopen","event_time":1773480000}"#
-        try file.append(member: try GzipMemberEncoder(level: 6).member(of: Array((appended + "\n").utf8)), now: 1_773_490_000)
+        try file.append(member: try GzipMemberEncoder(level: 6).member(of: Array((appended + "\n").utf8)), now: .epochSeconds(1_773_490_000))
         try file.sync()
         let afterAppend = try ProcessRunner.run("zcat", [open])
         #expect(afterAppend.status == 0)

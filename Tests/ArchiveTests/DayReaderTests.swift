@@ -33,7 +33,7 @@ struct DayReaderTests {
                     fixture.writer.stage(Self.line("h\(hour)-e\(index)", code: code), in: .events(key))
                     if round == 0 { expected[code, default: 0] += 1 }
                 }
-                try fixture.writer.commit(now: 1_773_480_000)
+                try fixture.writer.commit(now: .epochSeconds(1_773_480_000))
                 try fixture.writer.finishAll()
             }
         }
@@ -54,7 +54,7 @@ struct DayReaderTests {
         for index in 0..<10 { fixture.writer.stage(Self.line("g\(index)", code: "SMS_SENT"), in: .events(good)) }
         fixture.writer.stage(Array("not json at all".utf8), in: .events(good))
         for index in 0..<10 { fixture.writer.stage(Self.line("t\(index)", code: "SMS_DELIVERED"), in: .events(torn)) }
-        try fixture.writer.commit(now: 1_773_480_000)
+        try fixture.writer.commit(now: .epochSeconds(1_773_480_000))
         try fixture.writer.finishAll()
         let tornFile = try #require(fixture.directory.files(under: "archive/events/date=2026-03-14/channel=sms/hour=02").first)
         let size = try FileManager.default.attributesOfItem(atPath: tornFile)[.size] as! Int

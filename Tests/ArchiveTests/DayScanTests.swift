@@ -14,10 +14,10 @@ struct DayScanTests {
             PartitionKey(date: day.adding(days: 1), channel: .email, hour: 0),
         ]
         for key in keys { fixture.writer.stage(Array(#"{"a":1}"#.utf8), in: .events(key)) }
-        try fixture.writer.commit(now: 1_773_600_000)
+        try fixture.writer.commit(now: .epochSeconds(1_773_600_000))
         let openWriter = try PartitionWriter(layout: fixture.layout, identity: WriterIdentity(layout: fixture.layout), logger: .init(label: "test"))
         openWriter.stage(Array(#"{"a":2}"#.utf8), in: .events(PartitionKey(date: day, channel: .sms, hour: 5)))
-        try openWriter.commit(now: 1_773_600_000)
+        try openWriter.commit(now: .epochSeconds(1_773_600_000))
         try FileManager.default.createDirectory(atPath: fixture.layout.eventsDirectory + "/date=2026-03-14/channel=../hour=01", withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: fixture.layout.eventsDirectory + "/date=2026-03-14/channel=email/hour=00/notes.txt", contents: Data())
 

@@ -17,7 +17,7 @@ struct DescriptorBudgetTests {
                 let key = PartitionKey(eventTime: base - Int64(hour) * 3600, channel: .email)
                 fixture.writer.stage(Array(#"{"event_uuid":"r\#(round)-h\#(hour)"}"#.utf8), in: .events(key))
             }
-            try fixture.writer.commit(now: base)
+            try fixture.writer.commit(now: .epochSeconds(base))
             #expect(fixture.writer.openDescriptorCount <= 8)
             #expect(fixture.writer.openFileCount == 300, "files stay in progress; only their descriptors close")
         }

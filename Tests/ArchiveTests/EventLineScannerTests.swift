@@ -32,7 +32,7 @@ struct EventLineScannerTests {
         let generator = TrafficGenerator(options: .init(events: 3000, date: UTCDate("2026-03-14")!, seed: 5))
         var lines = 0
         try generator.forEachBody { body in
-            for event in try EnvelopeParser().parse(body, receivedAt: 1_773_500_000_000).accepted {
+            for event in try EnvelopeParser().parse(body, receivedAt: UTCInstant(millisecondsSinceEpoch: 1_773_500_000_000)).accepted {
                 #expect(Self.fields(event.line) == (try Self.validated(event.line)))
                 lines += 1
             }

@@ -66,7 +66,7 @@ struct EventModelTests {
     @Test("a stored line keeps every key and value sent, nested and unicode included, and adds the three archive fields")
     func storedLineKeepsEverythingAndAddsThreeFields() throws {
         let event = Bodies.event(extra: ["unknown_key": ["a": [1, 2.5, NSNull(), true]], "ünïcode": "日本 \"q\" \\ ☕"])
-        let batch = try Bodies.parse(Bodies.body([event], appName: "Shop ✓", requestID: "r-9"), receivedAt: 1_773_500_000_123)
+        let batch = try Bodies.parse(Bodies.body([event], appName: "Shop ✓", requestID: "r-9"), receivedAt: UTCInstant(millisecondsSinceEpoch: 1_773_500_000_123))
         let accepted = try #require(batch.accepted.first)
         let stored = try Bodies.object(accepted.line)
         let expected = NSMutableDictionary(dictionary: event)

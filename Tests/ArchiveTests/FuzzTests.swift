@@ -22,7 +22,7 @@ struct FuzzTests {
         for name in names {
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: "\(corpus)/\(name)")))
             let body = (try? GzipBody.decompress(bytes, limit: 1 << 20)) ?? bytes
-            guard let batch = try? EnvelopeParser().parse(body, receivedAt: 1_773_500_000_000) else { continue }
+            guard let batch = try? EnvelopeParser().parse(body, receivedAt: UTCInstant(millisecondsSinceEpoch: 1_773_500_000_000)) else { continue }
             for event in batch.accepted {
                 let object = try JSONSerialization.jsonObject(with: Data(event.line)) as? NSDictionary
                 #expect(object?["event_uuid"] is String && !event.line.contains(0x0A), "\(name)")

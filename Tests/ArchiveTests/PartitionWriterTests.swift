@@ -16,7 +16,7 @@ struct PartitionWriterTests {
         let fixture = try ArchiveFixture()
         let other = PartitionKey(date: UTCDate("2026-03-14")!, channel: .sms, hour: 10)
         for index in 0..<500 { fixture.writer.stage(Array(Self.line(index).utf8), in: .events(index % 2 == 0 ? Self.hour : other)) }
-        let report = try fixture.writer.commit(now: 1_773_480_000)
+        let report = try fixture.writer.commit(now: .epochSeconds(1_773_480_000))
         #expect(report.files == 2 && report.lines == 500)
         for file in fixture.directory.files(under: "archive/events") {
             #expect(try ProcessRunner.run("gzip", ["-t", file]).status == 0)
@@ -86,7 +86,7 @@ struct PartitionWriterTests {
         let fixture = try ArchiveFixture(options: .init(level: 1, maxFileBytes: 1024))
         for round in 0..<6 {
             for index in 0..<200 { fixture.writer.stage(Array(Self.line(round * 1000 + index).utf8), in: .events(Self.hour)) }
-            try fixture.writer.commit(now: 1_773_480_000)
+            try fixture.writer.commit(now: .epochSeconds(1_773_480_000))
         }
         let finished = fixture.directory.files(under: "archive/events") { ArchiveFileName.isFinished($0) }
         #expect(finished.count == 6)
@@ -96,20 +96,20 @@ struct PartitionWriterTests {
 
     @Test("a file is finished once its hour is over and it has been idle, not before")
     func finishesIdleFilesAfterTheirHour() throws {
-        let fixture = try ArchiveFixture(options: .init(idleSeconds: 300))
+        let fixture = try ArchiveFixture(options: .init(idle: .seconds(300)))
         let end = Self.hour.hourEndsAt
         fixture.writer.stage(Array(Self.line(1).utf8), in: .events(Self.hour))
-        try fixture.writer.commit(now: end - 1000)
-        try fixture.writer.finishIdle(now: end - 100)
+        try fixture.writer.commit(now: end - .seconds(1000))
+        try fixture.writer.finishIdle(now: end - .seconds(100))
         #expect(fixture.writer.openFileCount == 1, "idle for 900 s, but the hour is not over")
-        try fixture.writer.finishIdle(now: end + 1)
+        try fixture.writer.finishIdle(now: end + .seconds(1))
         #expect(fixture.writer.openFileCount == 0, "the hour is over and the file idle")
 
         fixture.writer.stage(Array(Self.line(2).utf8), in: .events(Self.hour))
-        try fixture.writer.commit(now: end + 50)
-        try fixture.writer.finishIdle(now: end + 200)
+        try fixture.writer.commit(now: end + .seconds(50))
+        try fixture.writer.finishIdle(now: end + .seconds(200))
         #expect(fixture.writer.openFileCount == 1, "late data arrived 150 s ago")
-        try fixture.writer.finishIdle(now: end + 350)
+        try fixture.writer.finishIdle(now: end + .seconds(350))
         #expect(fixture.writer.openFileCount == 0)
         #expect(fixture.directory.files(under: "archive/events") { ArchiveFileName.isFinished($0) }.count == 2)
     }
@@ -118,7 +118,7 @@ struct PartitionWriterTests {
     func reopeningCutsTornMember() throws {
         let fixture = try ArchiveFixture()
         for index in 0..<300 { fixture.writer.stage(Array(Self.line(index).utf8), in: .events(Self.hour)) }
-        try fixture.writer.commit(now: 1_773_480_000)
+        try fixture.writer.commit(now: .epochSeconds(1_773_480_000))
         let path = try #require(fixture.directory.files(under: "archive/events").first)
         let committedSize = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
         // What a crash mid-append leaves: part of the next member.
@@ -129,11 +129,11 @@ struct PartitionWriterTests {
         try handle.close()
         #expect(try ProcessRunner.run("gzip", ["-t", path]).status != 0)
 
-        let (file, torn) = try InProgressFile.reopen(path: path, directory: .events(Self.hour), now: 1_773_480_100)
+        let (file, torn) = try InProgressFile.reopen(path: path, directory: .events(Self.hour), now: .epochSeconds(1_773_480_100))
         #expect(torn?.keptBytes == Int64(committedSize))
         #expect(torn?.problem == .truncated)
         #expect(try ProcessRunner.run("gzip", ["-t", path]).status == 0)
-        try file.append(member: try GzipMemberEncoder(level: 6).member(of: Array(Self.line(1000).utf8) + [0x0A]), now: 1_773_480_100)
+        try file.append(member: try GzipMemberEncoder(level: 6).member(of: Array(Self.line(1000).utf8) + [0x0A]), now: .epochSeconds(1_773_480_100))
         try file.sync()
         let lines = try ProcessRunner.run("zcat", [path]).text.split(separator: "\n").map(String.init)
         #expect(lines == (0..<300).map(Self.line) + [Self.line(1000)])
@@ -143,7 +143,7 @@ struct PartitionWriterTests {
     func recoveryFinishesOnlyDeadWritersFiles() throws {
         let fixture = try ArchiveFixture()
         fixture.writer.stage(Array(Self.line(1).utf8), in: .events(Self.hour))
-        try fixture.writer.commit(now: 1_773_480_000)
+        try fixture.writer.commit(now: .epochSeconds(1_773_480_000))
         let recoveredWhileAlive = try ArchiveRecovery.recover(layout: fixture.layout, logger: Logger(label: "test"))
         #expect(recoveredWhileAlive.isEmpty, "the writer is alive: its lock is held")
 

@@ -90,12 +90,12 @@ struct SealTests {
         let old = PartitionKey(eventTime: now - 3 * 86_400, channel: .sms)
         let live = PartitionKey(eventTime: now - 2 * 86_400, channel: .push)
         for (index, key) in [recent, old].enumerated() {
-            fixture.writer.stage(Array(#"{"event_uuid":"u\#(index)","event_time":\#(key.hourEndsAt - 10)}"#.utf8), in: .events(key))
+            fixture.writer.stage(Array(#"{"event_uuid":"u\#(index)","event_time":\#(key.hourEndsAt.secondsSinceEpoch - 10)}"#.utf8), in: .events(key))
         }
-        try fixture.writer.commit(now: now)
+        try fixture.writer.commit(now: .epochSeconds(now))
         try fixture.writer.finishAll()
-        fixture.writer.stage(Array(#"{"event_uuid":"u-live","event_time":\#(live.hourEndsAt - 10)}"#.utf8), in: .events(live))
-        try fixture.writer.commit(now: now)
+        fixture.writer.stage(Array(#"{"event_uuid":"u-live","event_time":\#(live.hourEndsAt.secondsSinceEpoch - 10)}"#.utf8), in: .events(live))
+        try fixture.writer.commit(now: .epochSeconds(now))
         let run = try ProcessRunner.archive(["seal", "--root", fixture.layout.root])
         #expect(run.status == 0, Comment(rawValue: run.stderr))
         #expect(FileManager.default.fileExists(atPath: "\(fixture.layout.root)/\(old.relativePath)/_SUCCESS"))

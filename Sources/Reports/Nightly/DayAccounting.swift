@@ -30,17 +30,17 @@ public enum DayAccounting {
     /// from the late files alone it would replace the day's numbers with a few events'.
     public static func requireWholeDay(layout: ArchiveLayout, date: UTCDate) throws {
         guard let record = try RetentionRecord.read(layout: layout, date: date) else { return }
-        throw RetentionRefusal(date: date, removedAtMillis: record.removals.first?.removedAtMillis ?? 0)
+        throw RetentionRefusal(date: date, removedAt: record.removals.first?.removedAt ?? record.pending?.removal.removedAt)
     }
 }
 
 /// A whole-day output asked for a date whose raw events retention removed.
 public struct RetentionRefusal: Error, CustomStringConvertible {
     public let date: UTCDate
-    public let removedAtMillis: Int64
+    public let removedAt: UTCInstant?
 
     public var description: String {
-        "the raw events of \(date) were removed by retention (\(RetentionRecord.fileName), at \(removedAtMillis) ms since the epoch); "
+        "the raw events of \(date) were removed by retention (\(RetentionRecord.fileName)\(removedAt.map { ", at \($0)" } ?? "")); "
             + "rebuilding from what is left would replace the day's report with one of late events only, so it is kept as it is; "
             + "nightly records late events beside it in report.json's \(LateEvents.member)"
     }

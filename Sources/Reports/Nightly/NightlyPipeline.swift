@@ -10,7 +10,8 @@ public final class NightlyPipeline {
     public struct Options: Sendable {
         public var date: UTCDate
         public var keepDays: Int?
-        public var graceSeconds: Int64 = 3600
+        /// How long after an hour ends before it is sealed.
+        public var grace: Duration = .seconds(3600)
         public var workers = System.coreCount
 
         public init(date: UTCDate, keepDays: Int? = nil) {
@@ -40,21 +41,24 @@ public final class NightlyPipeline {
     let options: Options
     let log: (String) -> Void
     let logger: Logger
+    /// The run's one source of "now": what seal and retention compare with.
+    let clock: any ArchiveClock
 
-    public init(layout: ArchiveLayout, options: Options, logger: Logger, log: @escaping (String) -> Void) {
+    public init(layout: ArchiveLayout, options: Options, logger: Logger, clock: any ArchiveClock = SystemClock(), log: @escaping (String) -> Void) {
         self.layout = layout
         self.options = options
         self.logger = logger
+        self.clock = clock
         self.log = log
     }
 
     public func run() throws {
         let lock = try POSIXFile.openForAppending("\(layout.root)/\(Self.lockName)")
         guard try lock.tryLockExclusive() else { throw NightlyError.busy(root: layout.root) }
-        let now = System.epochMillis()
+        let now = clock.now()
         step("seal") {
             let summary = try Sealer.run(
-                layout: layout, graceSeconds: options.graceSeconds, nowMillis: now, workers: options.workers, waitForOtherSeal: true, logger: logger
+                layout: layout, grace: options.grace, now: now, workers: options.workers, waitForOtherSeal: true, logger: logger
             )
             for failure in summary.failures { log("seal: \(failure.partition): \(failure.message)") }
             return (
@@ -112,7 +116,7 @@ public final class NightlyPipeline {
         }
         if let keepDays = options.keepDays {
             step("retain") {
-                let decisions = try Retention.run(layout: layout, keepDays: keepDays, nowMillis: now, dryRun: false) { date in
+                let decisions = try Retention.run(layout: layout, keepDays: keepDays, now: now, dryRun: false) { date in
                     try DayAccounting.whyNotReported(layout: layout, date: date)
                 }
                 for decision in decisions {

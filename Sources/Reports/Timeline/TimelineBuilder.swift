@@ -38,7 +38,7 @@ public enum TimelineBuilder {
         let link = layout.timelineDirectory(date)
         try removeLeftovers(parent: parent, date: date, keep: Directory.linkTarget(link))
 
-        let version = ".date=\(date).v\(System.epochMillis())-\(getpid())"
+        let version = ".date=\(date).v\(SystemClock().now().millisecondsSinceEpoch)-\(getpid())"
         let directory = "\(parent)/\(version)"
         let spill = "\(directory)/.spill"
         let (files, buckets, outcome) = try DayScan.withFiles(layout: layout, date: date, includeOpen: false) { files in

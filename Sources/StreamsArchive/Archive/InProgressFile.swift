@@ -10,15 +10,15 @@ public final class InProgressFile {
     public let path: String
     public let directory: PartitionDirectory
     public private(set) var size: Int64
-    /// Epoch seconds of the last append.
-    public private(set) var lastAppend: Int64
+    /// When it was last appended to.
+    public private(set) var lastAppend: UTCInstant
     /// The writer's commit counter when the file was last appended to: least recently used is suspended first.
     var lastUse = 0
     /// Appended to since the last fsync.
     private(set) var needsSync = false
     private var handle: POSIXFile?
 
-    private init(path: String, directory: PartitionDirectory, file: POSIXFile, size: Int64, now: Int64) {
+    private init(path: String, directory: PartitionDirectory, file: POSIXFile, size: Int64, now: UTCInstant) {
         self.path = path
         self.directory = directory
         self.handle = file
@@ -27,14 +27,14 @@ public final class InProgressFile {
     }
 
     /// Creates a new, empty in-progress file; the caller syncs the directory before acknowledging anything in it.
-    static func create(path: String, directory: PartitionDirectory, now: Int64) throws(StorageError) -> InProgressFile {
+    static func create(path: String, directory: PartitionDirectory, now: UTCInstant) throws(StorageError) -> InProgressFile {
         InProgressFile(path: path, directory: directory, file: try POSIXFile.createExclusive(path), size: 0, now: now)
     }
 
     /// Opens an existing in-progress file for appending, first cutting it back to the end of its last complete,
     /// CRC-checked member and syncing. Without this, whatever is appended after a torn member would be unreadable
     /// to zcat, DuckDB and Spark.
-    public static func reopen(path: String, directory: PartitionDirectory, now: Int64) throws -> (InProgressFile, TornTail?) {
+    public static func reopen(path: String, directory: PartitionDirectory, now: UTCInstant) throws -> (InProgressFile, TornTail?) {
         let torn = try cutToLastCompleteMember(path)
         let file = try POSIXFile.openForUpdate(path)
         return (InProgressFile(path: path, directory: directory, file: file, size: try file.size(), now: now), torn)
@@ -58,7 +58,7 @@ public final class InProgressFile {
     }
 
     /// Appends a complete member at the committed end. On failure the file is cut back and the error rethrown.
-    public func append(member: [UInt8], now: Int64) throws(StorageError) {
+    public func append(member: [UInt8], now: UTCInstant) throws(StorageError) {
         let file = try descriptor()
         do {
             try file.write(member, at: size)

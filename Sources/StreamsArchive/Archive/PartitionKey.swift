@@ -22,8 +22,8 @@ public struct PartitionKey: Hashable, Sendable, Comparable, CustomStringConverti
         "events/date=\(date)/channel=\(channel.rawValue)/hour=\(UTCDate.pad(Int64(hour), 2))"
     }
 
-    /// The first second after this partition's hour.
-    public var hourEndsAt: Int64 { date.startEpochSeconds + Int64(hour + 1) * 3600 }
+    /// The end of this partition's hour.
+    public var hourEndsAt: UTCInstant { date.start + .seconds((hour + 1) * 3600) }
 
     public var description: String { relativePath }
 
@@ -36,7 +36,7 @@ public struct PartitionKey: Hashable, Sendable, Comparable, CustomStringConverti
 public struct PartitionDirectory: Hashable, Sendable, CustomStringConvertible {
     public let relativePath: String
     /// When no new data is expected any more (end of the hour or day); idle files close after it.
-    public let closesAt: Int64
+    public let closesAt: UTCInstant
 
     public static func events(_ key: PartitionKey) -> PartitionDirectory {
         PartitionDirectory(relativePath: key.relativePath, closesAt: key.hourEndsAt)
@@ -44,7 +44,7 @@ public struct PartitionDirectory: Hashable, Sendable, CustomStringConvertible {
 
     /// `rejected/date=YYYY-MM-DD`, by the day the input arrived.
     public static func rejected(_ date: UTCDate) -> PartitionDirectory {
-        PartitionDirectory(relativePath: "rejected/date=\(date)", closesAt: date.adding(days: 1).startEpochSeconds)
+        PartitionDirectory(relativePath: "rejected/date=\(date)", closesAt: date.adding(days: 1).start)
     }
 
     public var description: String { relativePath }

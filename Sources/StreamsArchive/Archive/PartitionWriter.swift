@@ -19,17 +19,17 @@ public final class PartitionWriter {
         public var level: Int32
         /// A file is finished once it reaches this many bytes.
         public var maxFileBytes: Int64
-        /// A file is finished once its hour has ended and nothing was appended for this many seconds.
-        public var idleSeconds: Int64
+        /// A file is finished once its hour has ended and nothing was appended for this long.
+        public var idle: Duration
 
         /// Most partition files held open at once; the default is a quarter of the descriptor limit
         /// (`RLIMIT_NOFILE`), leaving the rest to connections.
         public var maxOpenFiles: Int
 
-        public init(level: Int32 = 6, maxFileBytes: Int64 = 256 << 20, idleSeconds: Int64 = 300, maxOpenFiles: Int = Options.defaultMaxOpenFiles) {
+        public init(level: Int32 = 6, maxFileBytes: Int64 = 256 << 20, idle: Duration = .seconds(300), maxOpenFiles: Int = Options.defaultMaxOpenFiles) {
             self.level = level
             self.maxFileBytes = maxFileBytes
-            self.idleSeconds = idleSeconds
+            self.idle = idle
             self.maxOpenFiles = max(1, maxOpenFiles)
         }
 
@@ -90,7 +90,7 @@ public final class PartitionWriter {
 
     /// Writes and fsyncs everything staged. On error nothing staged is kept and every file is as before.
     @discardableResult
-    public func commit(now: Int64) throws(StorageError) -> CommitReport {
+    public func commit(now: UTCInstant) throws(StorageError) -> CommitReport {
         defer { discardStaged() }
         var report = CommitReport()
         guard stagedLines > 0 else { return report }
@@ -135,10 +135,10 @@ public final class PartitionWriter {
         if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
     }
 
-    /// Finishes files whose hour has ended and that had no append for `idleSeconds`; retries abandoned files.
-    public func finishIdle(now: Int64) throws(StorageError) {
+    /// Finishes files whose hour has ended and that had no append for `Options.idle`; retries abandoned files.
+    public func finishIdle(now: UTCInstant) throws(StorageError) {
         for file in files.values.sorted(by: { $0.path < $1.path })
-        where now >= file.directory.closesAt && now - file.lastAppend >= options.idleSeconds {
+        where now >= file.directory.closesAt && now - file.lastAppend >= options.idle {
             try finish(file)
         }
         try finishAbandoned()
@@ -151,7 +151,7 @@ public final class PartitionWriter {
         try finishAbandoned()
     }
 
-    private func openFile(for directory: PartitionDirectory, now: Int64) throws(StorageError) -> InProgressFile {
+    private func openFile(for directory: PartitionDirectory, now: UTCInstant) throws(StorageError) -> InProgressFile {
         if let file = files[directory] { return file }
         let directoryPath = layout.path(directory)
         try Directory.create(directoryPath)

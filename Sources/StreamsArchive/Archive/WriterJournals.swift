@@ -4,7 +4,7 @@ import Glibc
 /// `retired/<id>.journal` for writers that stopped or were recovered, kept a day for dedup warm-up.
 public enum WriterJournals {
     /// How long a retired journal is kept.
-    public static let retiredLifetimeSeconds: Int64 = 86_400
+    public static let retiredLifetime: Duration = .seconds(86_400)
 
     static func retiredDirectory(_ layout: ArchiveLayout) -> String { layout.writersDirectory + "/retired" }
 
@@ -29,11 +29,11 @@ public enum WriterJournals {
         try Directory.rename(journal, to: retiredDirectory(layout) + "/" + base + ".journal")
     }
 
-    /// Removes retired journals older than `retiredLifetimeSeconds`.
-    public static func pruneRetired(_ layout: ArchiveLayout, now: Int64) throws(StorageError) {
+    /// Removes retired journals older than `retiredLifetime`.
+    public static func pruneRetired(_ layout: ArchiveLayout, now: UTCInstant) throws(StorageError) {
         for name in try Directory.entries(retiredDirectory(layout)) where name.hasSuffix(".journal") {
             let path = retiredDirectory(layout) + "/" + name
-            if let file = try POSIXFile.openForUpdateIfExists(path), try file.modifiedSeconds() < now - retiredLifetimeSeconds {
+            if let file = try POSIXFile.openForUpdateIfExists(path), try file.modified() < now - retiredLifetime {
                 try Directory.removeFile(path)
             }
         }

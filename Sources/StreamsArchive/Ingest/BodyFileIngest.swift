@@ -26,14 +26,14 @@ public struct BodyFileIngest {
     }
 
     /// - Parameters:
-    ///   - nowMillis: the clock for `received_at`.
+    ///   - clock: the clock for `received_at` and the writer.
     ///   - onCommit: called after each durable commit with the totals so far.
     @discardableResult
-    public func run(path: String, nowMillis: () -> Int64, onCommit: (Progress) -> Void) throws -> Progress {
+    public func run(path: String, clock: any ArchiveClock = SystemClock(), onCommit: (Progress) -> Void) throws -> Progress {
         var progress = Progress()
         var pending = Progress()
         func commit() throws {
-            let report = try writer.commit(now: nowMillis() / 1000)
+            let report = try writer.commit(now: clock.now())
             pending.uncompressedBytes = report.uncompressedBytes
             pending.compressedBytes = report.compressedBytes
             progress.bodies += pending.bodies
@@ -43,12 +43,12 @@ public struct BodyFileIngest {
             progress.uncompressedBytes += pending.uncompressedBytes
             progress.compressedBytes += pending.compressedBytes
             pending = Progress()
-            try writer.finishIdle(now: nowMillis() / 1000)
+            try writer.finishIdle(now: clock.now())
             onCommit(progress)
         }
         try PlainLineReader(path: path).forEachLine { line in
             guard !line.isEmpty else { return }
-            let receivedAt = nowMillis()
+            let receivedAt = clock.now()
             do throws(EnvelopeError) {
                 let batch = try parser.parse(line, receivedAt: receivedAt)
                 writer.stage(batch)
@@ -56,7 +56,7 @@ public struct BodyFileIngest {
                 pending.rejectedEvents += batch.rejected.count
             } catch {
                 let record = RejectedRecord.body(line, reason: error.description, receivedAt: receivedAt, limit: rejectedBodyLimit)
-                writer.stage(record, in: .rejected(UTCDate(epochSeconds: receivedAt / 1000)))
+                writer.stage(record, in: .rejected(receivedAt.date))
                 pending.rejectedBodies += 1
             }
             pending.bodies += 1

@@ -6,7 +6,7 @@ public struct EnvelopeParser: Sendable {
     /// Events before 2000-01-01 are implausible for MoEngage.
     public static let earliestEventTime: Int64 = 946_684_800
     /// An event_time this far past arrival still counts as clock skew, not a bad value.
-    public static let futureTolerance: Int64 = 86_400
+    public static let futureTolerance: Duration = .seconds(86_400)
     /// An `event_uuid` longer than this is refused: it is a dedup key held in memory.
     public static let maxUUIDBytes = 256
     /// Keys the archive writes itself; an event that already carries one is kept aside rather than overwritten.
@@ -18,11 +18,11 @@ public struct EnvelopeParser: Sendable {
         self.scanner = scanner
     }
 
-    public func parse(_ body: [UInt8], receivedAt: Int64) throws(EnvelopeError) -> ParsedBatch {
+    public func parse(_ body: [UInt8], receivedAt: UTCInstant) throws(EnvelopeError) -> ParsedBatch {
         try withBytes(body) { (raw) throws(EnvelopeError) in try parse(raw, receivedAt: receivedAt) }
     }
 
-    public func parse(_ body: UnsafeRawBufferPointer, receivedAt: Int64) throws(EnvelopeError) -> ParsedBatch {
+    public func parse(_ body: UnsafeRawBufferPointer, receivedAt: UTCInstant) throws(EnvelopeError) -> ParsedBatch {
         let document: JSONDocument
         do {
             document = try scanner.document(body)
@@ -38,9 +38,9 @@ public struct EnvelopeParser: Sendable {
 
         var suffix = Array(#","app_name":"#.utf8) + appName
         suffix += Array(#","moe_request_id":"#.utf8) + requestID
-        suffix += Array(#","received_at":"#.utf8) + Array(String(receivedAt).utf8) + [UInt8(ascii: "}")]
+        suffix += Array(#","received_at":"#.utf8) + Array(String(receivedAt.millisecondsSinceEpoch).utf8) + [UInt8(ascii: "}")]
 
-        let validator = EventValidator(document: document, receivedAtSeconds: receivedAt / 1000)
+        let validator = EventValidator(document: document, receivedAt: receivedAt)
         var accepted: [AcceptedEvent] = []
         var rejected: [EventRejection] = []
         for (index, event) in document.elements(of: events).enumerated() {

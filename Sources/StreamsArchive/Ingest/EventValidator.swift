@@ -9,7 +9,7 @@ struct EventFields {
 /// Checks one event of a batch and gives the first reason it cannot be stored.
 struct EventValidator {
     let document: JSONDocument
-    let receivedAtSeconds: Int64
+    let receivedAt: UTCInstant
 
     func validate(_ event: Int) -> Result<EventFields, RejectionReason> {
         guard document.kind(event) == .object else { return .failure(.notAnObject(document.kind(event))) }
@@ -72,7 +72,7 @@ struct EventValidator {
             return .failure(.eventTimeNotInteger(raw: String(decoding: document.raw(node).prefix(40), as: UTF8.self)))
         }
         if value >= 100_000_000_000 { return .failure(.eventTimeInMilliseconds(value)) }
-        let latest = receivedAtSeconds + EnvelopeParser.futureTolerance
+        let latest = (receivedAt + EnvelopeParser.futureTolerance).secondsSinceEpoch
         guard value >= EnvelopeParser.earliestEventTime && value <= latest else {
             return .failure(.eventTimeOutOfRange(value: value, earliest: EnvelopeParser.earliestEventTime, latest: latest))
         }

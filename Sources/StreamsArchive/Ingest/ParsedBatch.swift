@@ -4,8 +4,8 @@ public struct ParsedBatch: Sendable {
     public let appName: ArraySlice<UInt8>
     /// `moe_request_id` as sent (raw JSON), or `null` when the envelope has none.
     public let requestID: ArraySlice<UInt8>
-    /// Epoch milliseconds when the body arrived; written into every stored line.
-    public let receivedAt: Int64
+    /// When the body arrived; written into every stored line as `received_at` (epoch milliseconds).
+    public let receivedAt: UTCInstant
     public let accepted: [AcceptedEvent]
     public let rejected: [EventRejection]
 

@@ -9,7 +9,7 @@ extension PartitionWriter {
             kept += 1
         }
         guard !batch.rejected.isEmpty else { return kept }
-        let day = PartitionDirectory.rejected(UTCDate(epochSeconds: batch.receivedAt / 1000))
+        let day = PartitionDirectory.rejected(batch.receivedAt.date)
         for rejection in batch.rejected {
             stage(RejectedRecord.event(rejection, of: batch), in: day)
         }

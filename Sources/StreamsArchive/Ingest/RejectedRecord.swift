@@ -9,7 +9,7 @@ public enum RejectedRecord {
     public static func event(_ rejection: EventRejection, of batch: ParsedBatch) -> [UInt8] {
         var json = JSONBuilder(capacity: rejection.raw.count + 256)
         json.beginObject()
-        json.number("rejected_at", batch.receivedAt)
+        json.number("rejected_at", batch.receivedAt.millisecondsSinceEpoch)
         json.string("reason", rejection.reason.description)
         json.raw("app_name", batch.appName)
         json.raw("moe_request_id", batch.requestID)
@@ -25,11 +25,11 @@ public enum RejectedRecord {
 
     /// A whole body that is not a Streams envelope. UTF-8 text is kept as a string, anything else as base64;
     /// beyond `limit` bytes only the first `limit` are kept and `body_bytes` says how many there were.
-    public static func body(_ body: UnsafeRawBufferPointer, reason: String, receivedAt: Int64, limit: Int) -> [UInt8] {
+    public static func body(_ body: UnsafeRawBufferPointer, reason: String, receivedAt: UTCInstant, limit: Int) -> [UInt8] {
         let kept = UnsafeRawBufferPointer(rebasing: body.prefix(limit))
         var json = JSONBuilder(capacity: kept.count + 256)
         json.beginObject()
-        json.number("rejected_at", receivedAt)
+        json.number("rejected_at", receivedAt.millisecondsSinceEpoch)
         json.string("reason", reason)
         json.number("body_bytes", body.count)
         json.raw("body_truncated", body.count > limit ? "true" : "false")

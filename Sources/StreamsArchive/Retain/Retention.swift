@@ -24,16 +24,16 @@ public enum Retention {
     /// - Parameter whyNotReported: nil when the date's report accounts for every file it has now, else the
     ///   reason to keep it, saying what to run.
     public static func run(
-        layout: ArchiveLayout, keepDays: Int, nowMillis: Int64, dryRun: Bool, whyNotReported: (UTCDate) throws -> String?
+        layout: ArchiveLayout, keepDays: Int, now: UTCInstant, dryRun: Bool, whyNotReported: (UTCDate) throws -> String?
     ) throws -> [Decision] {
         let lock = try Sealer.waitForSealLock(layout: layout)
         return try withExtendedLifetime(lock) {
             if !dryRun { try finishInterrupted(layout: layout) }
-            let cutoff = UTCDate(epochSeconds: nowMillis / 1000).adding(days: -Int64(keepDays))
+            let cutoff = now.date.adding(days: -Int64(keepDays))
             let dates = Set(try ArchivePartitions.all(layout: layout).map(\.date)).filter { $0 < cutoff }.sorted()
             return dates.map { date in
                 do {
-                    return try decide(date, layout: layout, nowMillis: nowMillis, dryRun: dryRun, whyNotReported: whyNotReported)
+                    return try decide(date, layout: layout, now: now, dryRun: dryRun, whyNotReported: whyNotReported)
                 } catch {
                     return Decision(date: date, paths: [], keptBecause: "could not be checked: \(error)")
                 }
@@ -42,7 +42,7 @@ public enum Retention {
     }
 
     private static func decide(
-        _ date: UTCDate, layout: ArchiveLayout, nowMillis: Int64, dryRun: Bool, whyNotReported: (UTCDate) throws -> String?
+        _ date: UTCDate, layout: ArchiveLayout, now: UTCInstant, dryRun: Bool, whyNotReported: (UTCDate) throws -> String?
     ) throws -> Decision {
         let partitions = try ArchivePartitions.all(layout: layout, date: date).map { try SealedPartition(key: $0, layout: layout) }
         if let unsealed = partitions.first(where: { !$0.isSealed && !$0.isEmpty }) {
@@ -59,7 +59,7 @@ public enum Retention {
 
         let sealed = partitions.compactMap(\.manifest).flatMap(\.files)
         let removal = RetentionRecord.Removal(
-            removedAtMillis: nowMillis, files: sealed.count, bytes: sealed.map(\.bytes).reduce(0, +), events: sealed.map(\.events).reduce(0, +)
+            removedAt: now, files: sealed.count, bytes: sealed.map(\.bytes).reduce(0, +), events: sealed.map(\.events).reduce(0, +)
         )
         let files = partitions.flatMap { partition in partition.finished.map { "\(partition.key.relativePath)/\($0)" } }
         let record = try RetentionRecord.read(layout: layout, date: date) ?? RetentionRecord(date: date)

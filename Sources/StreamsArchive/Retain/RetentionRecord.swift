@@ -11,14 +11,14 @@
 /// whole one with late events, and no seal merges what was being removed.
 public struct RetentionRecord: Sendable, Equatable {
     public struct Removal: Sendable, Equatable {
-        public var removedAtMillis: Int64
+        public var removedAt: UTCInstant
         public var files: Int
         public var bytes: Int64
         /// Events the removed files held, from their seal manifests.
         public var events: Int
 
-        public init(removedAtMillis: Int64, files: Int, bytes: Int64, events: Int) {
-            self.removedAtMillis = removedAtMillis
+        public init(removedAt: UTCInstant, files: Int, bytes: Int64, events: Int) {
+            self.removedAt = removedAt
             self.files = files
             self.bytes = bytes
             self.events = events
@@ -63,7 +63,7 @@ public struct RetentionRecord: Sendable, Equatable {
                 let bytes = document.member(of: entry, named: "bytes").flatMap(document.integer),
                 let events = document.member(of: entry, named: "events").flatMap(document.integer)
             else { throw RetentionError.unreadableRecord(path: path) }
-            return Removal(removedAtMillis: at, files: Int(files), bytes: bytes, events: Int(events))
+            return Removal(removedAt: UTCInstant(millisecondsSinceEpoch: at), files: Int(files), bytes: bytes, events: Int(events))
         }
         var record = RetentionRecord(date: date, removals: try document.elements(of: list).map(removal))
         if let pending = document.member(of: document.root, named: "pending"), document.kind(pending) != .null {
@@ -130,7 +130,7 @@ public struct RetentionRecord: Sendable, Equatable {
 
 extension RetentionRecord {
     fileprivate static func append(_ removal: Removal, to json: inout JSONBuilder) {
-        json.number("removed_at", removal.removedAtMillis)
+        json.number("removed_at", removal.removedAt.millisecondsSinceEpoch)
         json.number("files", removal.files)
         json.number("bytes", removal.bytes)
         json.number("events", removal.events)

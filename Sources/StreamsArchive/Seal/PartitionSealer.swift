@@ -61,7 +61,7 @@ public struct PartitionSealer {
     }
 
     /// Seals `partition` (already recovered) if it has files the manifest does not account for.
-    public func seal(_ partition: SealedPartition, now: Int64) throws -> Outcome {
+    public func seal(_ partition: SealedPartition, now: UTCInstant) throws -> Outcome {
         var outcome = Outcome()
         guard !partition.finished.isEmpty, !partition.isSealed else { return outcome }
         // Earlier sealed files first, so of an event's copies the one already sealed is the one kept.
@@ -124,10 +124,9 @@ public struct PartitionSealer {
         }
         try file.sync()
 
-        let sealedAt = now
-        let name = "sealed-\(sealedAt).jsonl.gz"
+        let name = "sealed-\(now.millisecondsSinceEpoch).jsonl.gz"
         let manifest = SealManifest(
-            partition: partition.key.relativePath, sealedAtMillis: sealedAt,
+            partition: partition.key.relativePath, sealedAt: now,
             files: [
                 .init(
                     name: name, bytes: written, sha256: hash.finalizeHex(), events: entries.count,

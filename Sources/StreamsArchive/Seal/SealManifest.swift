@@ -22,7 +22,7 @@ public struct SealManifest: Sendable, Equatable {
     }
 
     public let partition: String
-    public let sealedAtMillis: Int64
+    public let sealedAt: UTCInstant
     public let files: [File]
     public let sources: [Source]
     public let duplicatesDropped: Int
@@ -32,7 +32,7 @@ public struct SealManifest: Sendable, Equatable {
         json.beginObject()
         json.number("format_version", Self.formatVersion)
         json.string("partition", partition)
-        json.number("sealed_at", sealedAtMillis)
+        json.number("sealed_at", sealedAt.millisecondsSinceEpoch)
         json.beginArray("files")
         for file in files {
             json.beginObject()
@@ -87,7 +87,7 @@ public struct SealManifest: Sendable, Equatable {
             sources.append(Source(name: name, bytes: bytes))
         }
         return SealManifest(
-            partition: partition, sealedAtMillis: sealedAt, files: files, sources: sources, duplicatesDropped: Int(duplicates)
+            partition: partition, sealedAt: UTCInstant(millisecondsSinceEpoch: sealedAt), files: files, sources: sources, duplicatesDropped: Int(duplicates)
         )
     }
 }

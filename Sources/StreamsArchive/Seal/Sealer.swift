@@ -25,7 +25,7 @@ public enum Sealer {
     public static let lockName = "_seal.lock"
 
     public static func run(
-        layout: ArchiveLayout, graceSeconds: Int64, nowMillis: Int64, workers: Int = System.coreCount, waitForOtherSeal: Bool = false,
+        layout: ArchiveLayout, grace: Duration, now: UTCInstant, workers: Int = System.coreCount, waitForOtherSeal: Bool = false,
         logger: Logger
     ) throws -> Summary {
         try Directory.create(layout.root)
@@ -37,7 +37,7 @@ public enum Sealer {
             try lock.lock(exclusive: true)
         }
         return try withExtendedLifetime(lock) {
-            try sealClosedHours(layout: layout, graceSeconds: graceSeconds, nowMillis: nowMillis, workers: workers, logger: logger)
+            try sealClosedHours(layout: layout, grace: grace, now: now, workers: workers, logger: logger)
         }
     }
 
@@ -48,12 +48,11 @@ public enum Sealer {
         return lock
     }
 
-    private static func sealClosedHours(layout: ArchiveLayout, graceSeconds: Int64, nowMillis: Int64, workers: Int, logger: Logger) throws -> Summary {
+    private static func sealClosedHours(layout: ArchiveLayout, grace: Duration, now: UTCInstant, workers: Int, logger: Logger) throws -> Summary {
         // A removal a killed retain left half done is finished before any hour of its date could be merged.
         try Retention.finishInterrupted(layout: layout)
         _ = try ArchiveRecovery.recover(layout: layout, logger: logger)
-        let now = nowMillis / 1000
-        let closed = try ArchivePartitions.all(layout: layout).filter { $0.hourEndsAt + graceSeconds <= now }
+        let closed = try ArchivePartitions.all(layout: layout).filter { $0.hourEndsAt + grace <= now }
         // Each sealer holds a level-9 deflate state: never more of them than hours to seal or cores to run them.
         let sealers = try (0..<max(1, min(workers, closed.count, System.coreCount))).map { _ in try PartitionSealer() }
         let results = Parallel.map(closed.count, workers: sealers.count) { worker, index in
@@ -72,7 +71,7 @@ public enum Sealer {
                     partition = try SealedPartition(key: closed[index], layout: layout)
                 }
                 guard partition.inProgress.isEmpty else { return nil }
-                return try sealers[worker].seal(partition, now: nowMillis)
+                return try sealers[worker].seal(partition, now: now)
             }
         }
         var summary = Summary()

@@ -68,11 +68,11 @@ public final class POSIXFile {
         return Int64(info.st_size)
     }
 
-    /// Last modification time, epoch seconds.
-    public func modifiedSeconds() throws(StorageError) -> Int64 {
+    /// Last modification time.
+    public func modified() throws(StorageError) -> UTCInstant {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw StorageError("stat", path: path) }
-        return Int64(info.st_mtim.tv_sec)
+        return UTCInstant(millisecondsSinceEpoch: Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000)
     }
 
     /// Reads up to `buffer.count` bytes; 0 means end of file.

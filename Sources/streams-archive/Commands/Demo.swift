@@ -29,10 +29,10 @@ struct Demo: ParsableCommand {
     }
 
     func run() throws {
-        let started = Terminal.monotonicSeconds()
+        let started = System.monotonicSeconds()
         let out = URL(fileURLWithPath: out).standardizedFileURL.path
         let layout = ArchiveLayout(root: out + "/archive")
-        let date = UTCDate(epochSeconds: Terminal.epochMillis() / 1000).adding(days: -1)
+        let date = SystemClock().now().date.adding(days: -1)
         try CommandFailure.reporting("demo") {
             try Directory.create(layout.root)
             let bodiesPath = out + "/day.jsonl"
@@ -65,7 +65,7 @@ struct Demo: ParsableCommand {
             Terminal.output("timelines:    \(layout.timelineDirectory(date))/")
             Terminal.output("a timeline:   streams-archive timeline --root '\(layout.root)' --uid '\(uid)' --format table")
             for line in TimelineTable.render(Array(day.lines.prefix(8))) { Terminal.output("    " + line) }
-            Terminal.output(String(format: "done in %.1f s", Terminal.monotonicSeconds() - started))
+            Terminal.output(String(format: "done in %.1f s", System.monotonicSeconds() - started))
         }
     }
 

@@ -27,11 +27,11 @@ struct Generate: ParsableCommand {
     }
 
     func run() throws {
-        let started = Terminal.monotonicSeconds()
+        let started = System.monotonicSeconds()
         let summary = try CommandFailure.reporting("generate") {
             try TrafficGenerator(options: .init(events: events, date: date, seed: seed)).write(to: out)
         }
-        let seconds = Terminal.monotonicSeconds() - started
+        let seconds = System.monotonicSeconds() - started
         Terminal.summary(
             "generate: \(summary.distinctEvents) events (\(summary.lateEvents) late) in \(summary.bodies) bodies "
                 + "(\(summary.retriedBodies) retried), \(Terminal.megabytes(summary.bytes)) → \(out) in \(String(format: "%.1f", seconds)) s"

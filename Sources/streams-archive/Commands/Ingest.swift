@@ -34,7 +34,7 @@ struct Ingest: ParsableCommand {
 
     func run() throws {
         let logger = Logger(label: "streams-archive.ingest")
-        let started = Terminal.monotonicSeconds()
+        let started = System.monotonicSeconds()
         let progress = try CommandFailure.reporting("ingest") {
             let layout = rootOptions.layout
             try Directory.create(layout.root)
@@ -42,11 +42,11 @@ struct Ingest: ParsableCommand {
             let identity = try WriterIdentity(layout: layout)
             let writer = try PartitionWriter(layout: layout, identity: identity, options: .init(level: level), logger: logger)
             let ingest = BodyFileIngest(writer: writer, commitEvery: commitEvery)
-            let progress = try ingest.run(path: input, nowMillis: Terminal.epochMillis) { progress in
+            let progress = try ingest.run(path: input) { progress in
                 if checkpoints {
                     Terminal.output("committed bodies=\(progress.bodies) events=\(progress.acceptedEvents)")
                 }
-                let rate = Double(progress.acceptedEvents) / max(Terminal.monotonicSeconds() - started, 0.001)
+                let rate = Double(progress.acceptedEvents) / max(System.monotonicSeconds() - started, 0.001)
                 Terminal.progress(
                     "ingest: \(progress.bodies) bodies, \(progress.acceptedEvents) events, "
                         + "\(Terminal.megabytes(progress.uncompressedBytes)), \(Int(rate)) events/s"
@@ -57,7 +57,7 @@ struct Ingest: ParsableCommand {
             return progress
         }
         Terminal.endProgress()
-        let seconds = Terminal.monotonicSeconds() - started
+        let seconds = System.monotonicSeconds() - started
         Terminal.summary(
             "ingest: \(progress.acceptedEvents) events archived, \(progress.rejectedEvents) events and "
                 + "\(progress.rejectedBodies) bodies rejected (kept under rejected/), \(progress.bodies) bodies, "

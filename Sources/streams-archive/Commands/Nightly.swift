@@ -32,10 +32,10 @@ struct Nightly: ParsableCommand {
 
     func run() throws {
         let layout = rootOptions.layout
-        let date = date ?? UTCDate(epochSeconds: Terminal.epochMillis() / 1000).adding(days: -1)
+        let date = date ?? SystemClock().now().date.adding(days: -1)
         var options = NightlyPipeline.Options(date: date, keepDays: keepDays)
-        options.graceSeconds = grace
-        let started = Terminal.monotonicSeconds()
+        options.grace = .seconds(grace)
+        let started = System.monotonicSeconds()
         let pipeline = NightlyPipeline(layout: layout, options: options, logger: Logger(label: "streams-archive.nightly")) { line in
             Terminal.summary("nightly \(date): \(line)")
         }
@@ -53,7 +53,7 @@ struct Nightly: ParsableCommand {
             case .failed: ("FAILED", CommandFailure.failure)
             case .damagedData: ("DAMAGED DATA FOUND", CommandFailure.damagedData)
             }
-        Terminal.summary("nightly \(date): \(word) in \(String(format: "%.2f", Terminal.monotonicSeconds() - started)) s")
+        Terminal.summary("nightly \(date): \(word) in \(String(format: "%.2f", System.monotonicSeconds() - started)) s")
         if code != 0 { throw ExitCode(code) }
     }
 }

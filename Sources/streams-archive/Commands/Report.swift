@@ -27,12 +27,12 @@ struct Report: ParsableCommand {
 
     func run() throws {
         let layout = rootOptions.layout
-        let started = Terminal.monotonicSeconds()
+        let started = System.monotonicSeconds()
         let progress = ReadProgress()
         let (report, directory) = try CommandFailure.reporting("report") {
             try rootOptions.requireArchive()
             let ticker = ProgressTicker {
-                let seconds = max(Terminal.monotonicSeconds() - started, 0.001)
+                let seconds = max(System.monotonicSeconds() - started, 0.001)
                 return "report \(date): \(progress.files)/\(progress.totalFiles) files, \(Terminal.megabytes(progress.bytes)) of "
                     + "\(Terminal.megabytes(progress.totalBytes)), \(Int(Double(progress.events) / seconds)) events/s"
             }
@@ -41,7 +41,7 @@ struct Report: ParsableCommand {
             return (report, try ReportFiles.write(report, layout: layout))
         }
         for damage in report.damage { Terminal.error("damaged input: \(damage)") }
-        let seconds = Terminal.monotonicSeconds() - started
+        let seconds = System.monotonicSeconds() - started
         let status = report.isComplete ? "" : " — INCOMPLETE: \(Set(report.damage.map(\.path)).count) damaged file(s), see \(ReportFiles.incompleteMarker)"
         Terminal.summary(
             "report \(date): \(report.events) events (\(report.campaignEvents) campaign events in \(report.campaigns.count) campaigns, "

@@ -31,7 +31,7 @@ struct Retain: ParsableCommand {
         let layout = rootOptions.layout
         let decisions = try CommandFailure.reporting("retain") {
             try rootOptions.requireArchive()
-            return try Retention.run(layout: layout, keepDays: keepDays, nowMillis: Terminal.epochMillis(), dryRun: dryRun) { date in
+            return try Retention.run(layout: layout, keepDays: keepDays, now: SystemClock().now(), dryRun: dryRun) { date in
                 try DayAccounting.whyNotReported(layout: layout, date: date)
             }
         }

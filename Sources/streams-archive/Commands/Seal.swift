@@ -27,18 +27,18 @@ struct Seal: ParsableCommand {
 
     func run() throws {
         let layout = rootOptions.layout
-        let started = Terminal.monotonicSeconds()
+        let started = System.monotonicSeconds()
         let summary = try CommandFailure.reporting("seal") {
             try rootOptions.requireArchive()
             return try Sealer.run(
-                layout: layout, graceSeconds: grace, nowMillis: Terminal.epochMillis(), workers: workerOptions.workers, logger: Logger(label: "streams-archive.seal")
+                layout: layout, grace: .seconds(grace), now: SystemClock().now(), workers: workerOptions.workers, logger: Logger(label: "streams-archive.seal")
             )
         }
         for failure in summary.failures { Terminal.error("\(failure.partition): \(failure.message)") }
         Terminal.summary(
             "seal: \(summary.sealed) hours sealed (\(summary.eventsIn) events in, \(summary.eventsOut) kept, \(summary.duplicates) duplicates dropped, "
                 + "\(Terminal.megabytes(Int(summary.bytesIn))) → \(Terminal.megabytes(Int(summary.bytesOut)))), \(summary.alreadySealed) already sealed, "
-                + "\(summary.beingWritten) still being written, \(summary.failures.count) failed, in \(String(format: "%.2f", Terminal.monotonicSeconds() - started)) s"
+                + "\(summary.beingWritten) still being written, \(summary.failures.count) failed, in \(String(format: "%.2f", System.monotonicSeconds() - started)) s"
         )
         if !summary.failures.isEmpty { throw ExitCode(CommandFailure.failure) }
     }

@@ -50,9 +50,9 @@ struct Serve: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.maxBodyBytes = maxBodyBytes
-        configuration.readTimeoutSeconds = readTimeout
+        configuration.readTimeout = .seconds(readTimeout)
         configuration.level = level
-        configuration.dedupWindowSeconds = dedupWindow
+        configuration.dedupWindow = .seconds(dedupWindow)
         configuration.maxConnections = maxConnections
         configuration.auth = try authFromEnvironment()
         let logger = Logger(label: "streams-archive.serve")

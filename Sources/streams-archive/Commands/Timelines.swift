@@ -24,7 +24,7 @@ struct Timelines: ParsableCommand {
 
     func run() throws {
         let layout = rootOptions.layout
-        let started = Terminal.monotonicSeconds()
+        let started = System.monotonicSeconds()
         let progress = ReadProgress()
         let summary = try CommandFailure.reporting("timelines") {
             try rootOptions.requireArchive()
@@ -36,7 +36,7 @@ struct Timelines: ParsableCommand {
             return try TimelineBuilder.build(layout: layout, date: date, workers: workerOptions.workers, progress: progress)
         }
         for damage in summary.damage { Terminal.error("damaged input: \(damage)") }
-        let seconds = Terminal.monotonicSeconds() - started
+        let seconds = System.monotonicSeconds() - started
         Terminal.summary(
             "timelines \(date): \(summary.events) events of \(summary.users) users in \(summary.buckets) buckets "
                 + "(\(summary.duplicates) duplicates dropped, \(summary.withoutUID) events without uid) from \(summary.files.count) files, "

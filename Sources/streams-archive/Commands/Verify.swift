@@ -21,7 +21,7 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         let layout = rootOptions.layout
-        let started = Terminal.monotonicSeconds()
+        let started = System.monotonicSeconds()
         let summary = try CommandFailure.reporting("verify") {
             try rootOptions.requireArchive()
             return try ArchiveVerifier.run(layout: layout, date: date, workers: workerOptions.workers)
@@ -29,7 +29,7 @@ struct Verify: ParsableCommand {
         for finding in summary.findings { Terminal.error("damaged: \(finding)") }
         Terminal.summary(
             "verify: \(summary.files) files, \(summary.manifests) manifests, \(summary.events) events, \(Terminal.megabytes(Int(summary.bytes))) checked "
-                + "in \(String(format: "%.2f", Terminal.monotonicSeconds() - started)) s: "
+                + "in \(String(format: "%.2f", System.monotonicSeconds() - started)) s: "
                 + (summary.findings.isEmpty ? "no problems" : "\(summary.findings.count) PROBLEMS")
         )
         if !summary.findings.isEmpty { throw ExitCode(CommandFailure.damagedData) }

@@ -28,20 +28,6 @@ enum Terminal {
         write(STDERR_FILENO, "\r\u{1B}[2K")
     }
 
-    /// Seconds since an arbitrary start, for timing.
-    static func monotonicSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
-
-    /// Wall-clock epoch milliseconds.
-    static func epochMillis() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
-    }
-
     private static func write(_ descriptor: Int32, _ text: String) {
         var text = text
         text.withUTF8 { bytes in

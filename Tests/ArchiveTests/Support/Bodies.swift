@@ -24,7 +24,7 @@ enum Bodies {
         return Array(try! JSONSerialization.data(withJSONObject: envelope, options: [.prettyPrinted, .withoutEscapingSlashes]))
     }
 
-    static func parse(_ body: [UInt8], receivedAt: Int64 = 1_773_500_000_000) throws(EnvelopeError) -> ParsedBatch {
+    static func parse(_ body: [UInt8], receivedAt: UTCInstant = UTCInstant(millisecondsSinceEpoch: 1_773_500_000_000)) throws(EnvelopeError) -> ParsedBatch {
         try EnvelopeParser().parse(body, receivedAt: receivedAt)
     }
 
