@@ -8,7 +8,7 @@ import StreamsArchive
 /// them sees either the previous run's version or this run's.
 public enum ReportFiles {
     public static let files = ["campaign_events.csv", "campaigns.csv", "campaign_breakdown.csv", "report.json", "report.html"]
-    public static let successMarker = "_SUCCESS"
+    public static let successMarker = ArchiveFileName.success
     public static let incompleteMarker = "_INCOMPLETE"
 
     /// Writes every file and returns the directory.
@@ -18,9 +18,7 @@ public enum ReportFiles {
         try DayAccounting.requireWholeDay(layout: layout, date: report.date)
         let directory = layout.reportDirectory(report.date)
         try Directory.create(directory)
-        for name in try Directory.entries(directory) where name.hasPrefix(".") && name.contains(".tmp-") {
-            try Directory.removeFile("\(directory)/\(name)")  // left by a run that was killed mid-write
-        }
+        try AtomicFile.removeLeftovers(in: directory)  // left by a run that was killed mid-write
         try Directory.removeFile("\(directory)/\(successMarker)")
         try Directory.removeFile("\(directory)/\(incompleteMarker)")
         let contents: [(String, [UInt8])] = [

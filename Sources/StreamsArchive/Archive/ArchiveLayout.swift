@@ -26,6 +26,21 @@ public enum ArchiveFileName {
     static let inProgressSuffix = ".jsonl.gz.part"
     static let finishedPrefix = "part-"
     public static let finishedSuffix = ".jsonl.gz"
+    static let sealedPrefix = "sealed-"
+    static let sealingPrefix = "_sealing-"
+    /// The Hadoop-style marker that a directory's output is complete (a sealed hour, a finished report).
+    public static let success = "_SUCCESS"
+
+    /// A sealed hour's file, named by when it was sealed.
+    public static func sealed(at instant: UTCInstant) -> String { "\(sealedPrefix)\(instant.millisecondsSinceEpoch)\(finishedSuffix)" }
+
+    /// Whether a finished file is a sealed one (rather than a receiver's `part-` file).
+    public static func isSealed(_ name: String) -> Bool { name.hasPrefix(sealedPrefix) && isFinished(name) }
+
+    /// The hidden name seal writes a sealed file under before it is complete.
+    static func sealing(process: Int32) -> String { "\(sealingPrefix)\(process)\(inProgressSuffix)" }
+
+    static func isSealing(_ name: String) -> Bool { name.hasPrefix(sealingPrefix) }
 
     public static func inProgress(writer: String, sequence: Int) -> String {
         "\(inProgressPrefix)\(writer)-\(UTCDate.pad(Int64(sequence), 6))\(inProgressSuffix)"

@@ -18,7 +18,6 @@ import Glibc
 /// half-written file.
 public struct PartitionSealer {
     public static let level: Int32 = 9
-    static let temporaryPrefix = "_sealing-"
 
     public struct Outcome: Sendable {
         public var sealed = false
@@ -40,7 +39,7 @@ public struct PartitionSealer {
     /// the manifest's), then completes or discards what the manifest says. Needs the seal lock and the
     /// hour's exclusive `PartitionLock`.
     static func recover(_ partition: SealedPartition) throws(StorageError) {
-        for name in try Directory.entries(partition.path) where name.hasPrefix(temporaryPrefix) || (name.hasPrefix(".") && name.contains(".tmp-")) {
+        for name in try Directory.entries(partition.path) where ArchiveFileName.isSealing(name) || AtomicFile.isTemporary(name) {
             try Directory.removeFile("\(partition.path)/\(name)")
         }
         guard let manifest = partition.manifest else { return }
@@ -65,7 +64,7 @@ public struct PartitionSealer {
         var outcome = Outcome()
         guard !partition.finished.isEmpty, !partition.isSealed else { return outcome }
         // Earlier sealed files first, so of an event's copies the one already sealed is the one kept.
-        let sources = partition.finished.filter { $0.hasPrefix("sealed-") }.sorted() + partition.finished.filter { !$0.hasPrefix("sealed-") }.sorted()
+        let sources = partition.finished.filter(ArchiveFileName.isSealed).sorted() + partition.finished.filter { !ArchiveFileName.isSealed($0) }.sorted()
         var lines: [UInt8] = []
         // Each kept event's identity (`EventUUID`: its event_uuid unescaped), so `"é"` and `"\u00e9"` are one.
         var identities: [UInt8] = []
@@ -99,7 +98,7 @@ public struct PartitionSealer {
         }
         entries.sort { a, b in a.time != b.time ? a.time < b.time : identities[a.uuid].lexicographicallyPrecedes(identities[b.uuid]) }
 
-        let temporary = "\(partition.path)/\(Self.temporaryPrefix)\(getpid()).jsonl.gz.part"
+        let temporary = "\(partition.path)/\(ArchiveFileName.sealing(process: getpid()))"
         let file = try POSIXFile.createTruncating(temporary)
         var hash = SHA256()
         var compressed: [UInt8] = []
@@ -124,7 +123,7 @@ public struct PartitionSealer {
         }
         try file.sync()
 
-        let name = "sealed-\(now.millisecondsSinceEpoch).jsonl.gz"
+        let name = ArchiveFileName.sealed(at: now)
         let manifest = SealManifest(
             partition: partition.key.relativePath, sealedAt: now,
             files: [

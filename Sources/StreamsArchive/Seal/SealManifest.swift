@@ -4,7 +4,7 @@
 /// seal's intent log: a seal that died half-way is finished or undone from it by the next run.
 public struct SealManifest: Sendable, Equatable {
     public static let fileName = "_MANIFEST.json"
-    public static let successName = "_SUCCESS"
+    public static let successName = ArchiveFileName.success
     public static let formatVersion = 1
 
     public struct File: Sendable, Equatable {

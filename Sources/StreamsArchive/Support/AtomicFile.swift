@@ -7,7 +7,7 @@ import Glibc
 /// Hive and `*.csv` globs, so a leftover temporary from a crash is never read as data.
 public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String) throws(StorageError) {
-        let temporary = Directory.parentPath(of: path) + "/." + Directory.fileName(of: path) + ".tmp-\(getpid())"
+        let temporary = Directory.parentPath(of: path) + "/" + temporaryName(for: Directory.fileName(of: path))
         do {
             let file = try POSIXFile.createTruncating(temporary)
             try withBytes(bytes) { (raw) throws(StorageError) in try file.write(raw) }
@@ -17,5 +17,16 @@ public enum AtomicFile {
             try? Directory.removeFile(temporary)
             throw error
         }
+    }
+
+    /// `.<name>.tmp-<pid>`: hidden, and unique per process.
+    static func temporaryName(for name: String) -> String { ".\(name).tmp-\(getpid())" }
+
+    /// Whether `name` is a temporary this type made (a crash can leave one behind).
+    public static func isTemporary(_ name: String) -> Bool { name.hasPrefix(".") && name.contains(".tmp-") }
+
+    /// Removes the temporaries a killed writer left in `directory`.
+    public static func removeLeftovers(in directory: String) throws(StorageError) {
+        for name in try Directory.entries(directory) where isTemporary(name) { try Directory.removeFile("\(directory)/\(name)") }
     }
 }
