@@ -111,15 +111,11 @@ struct NightlyPipelineTests {
     @Test("a second nightly run started while one holds the lock is refused with exit 75 and a clear message")
     func secondRunIsRefused() throws {
         let day = try ReceivedDay(events: 500)
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: try ProcessRunner.which("flock"))
-        holder.arguments = ["\(day.root)/_nightly.lock", "sleep", "4"]
-        try holder.run()
+        let holder = try ProcessRunner.holdLock("\(day.root)/_nightly.lock", seconds: 4)
         defer {
             holder.terminate()
             holder.waitUntilExit()
         }
-        usleep(300_000)
         let second = try day.nightly()
         #expect(second.status == 75)
         #expect(day.log.contains("another nightly run holds _nightly.lock"))

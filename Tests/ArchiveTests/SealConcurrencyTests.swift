@@ -82,11 +82,7 @@ struct SealConcurrencyTests {
     @Test("nightly started while the hourly seal holds the seal lock waits for it, then seals, reports and verifies cleanly")
     func nightlyWaitsForHourlySeal() throws {
         let archive = try RawArchive(events: 1000)
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: try ProcessRunner.which("flock"))
-        holder.arguments = ["\(archive.root)/_seal.lock", "sleep", "2"]
-        try holder.run()
-        usleep(300_000)
+        let holder = try ProcessRunner.holdLock("\(archive.root)/_seal.lock", seconds: 2)
         let nightly = try ProcessRunner.archive(["nightly", "--root", archive.root, "--date", Self.date, "--grace", "0"])
         holder.waitUntilExit()
         #expect(nightly.status == 0, Comment(rawValue: nightly.stderr))

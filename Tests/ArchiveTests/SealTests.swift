@@ -106,12 +106,8 @@ struct SealTests {
     @Test("a second seal while one runs is refused with a message, leaving everything as it was")
     func concurrentSealIsRefused() throws {
         let archive = try RawArchive(events: 100)
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: try ProcessRunner.which("flock"))
-        holder.arguments = ["\(archive.root)/_seal.lock", "sleep", "3"]
-        try holder.run()
+        let holder = try ProcessRunner.holdLock("\(archive.root)/_seal.lock", seconds: 3)
         defer { holder.waitUntilExit() }
-        usleep(300_000)
         let second = try archive.seal()
         #expect(second.status == 1 && second.stderr.contains("another seal is running"))
         #expect(archive.directory.files(under: "archive/events") { $0 == "_MANIFEST.json" }.isEmpty)

@@ -14,7 +14,7 @@ public enum DayAccounting {
         let current = try RecordedInputs.current(layout: layout, date: date)
         if let record = try RetentionRecord.read(layout: layout, date: date) {
             guard record.pending == nil else { return "a removal of its raw events was interrupted (run retain, which finishes it)" }
-            guard try RecordedInputs.recorded(in: report, within: LateEvents.member) != current else { return nil }
+            guard try !LateEvents.areRecorded(layout: layout, date: date, current: current) else { return nil }
             return "\(current.count) files of events arrived after its raw events were removed and are not yet recorded beside its report (run nightly)"
         }
         guard try POSIXFile.openForReadingIfExists("\(layout.reportDirectory(date))/\(ReportFiles.successMarker)") != nil else {

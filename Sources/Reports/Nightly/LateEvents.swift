@@ -9,6 +9,11 @@ import StreamsArchive
 public enum LateEvents {
     public static let member = "late_events"
 
+    /// Whether report.json's `late_events` names exactly `current`, the date's files now.
+    static func areRecorded(layout: ArchiveLayout, date: UTCDate, current: [String: Int64]) throws -> Bool {
+        try RecordedInputs.recorded(in: "\(layout.reportDirectory(date))/report.json", within: member) == current
+    }
+
     /// Counts the date's files as they are now (all of them late) and records them in report.json; returns
     /// the late events' own report, for the log.
     public static func record(layout: ArchiveLayout, date: UTCDate, workers: Int = System.coreCount) throws -> CampaignReport {

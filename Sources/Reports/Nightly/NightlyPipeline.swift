@@ -158,8 +158,8 @@ public final class NightlyPipeline {
         let current = try RecordedInputs.current(layout: layout, date: date)
         if let record = try RetentionRecord.read(layout: layout, date: date) {
             guard record.pending == nil else { throw RetentionInterrupted(date: date) }
-            let recorded = try RecordedInputs.recorded(in: "\(layout.reportDirectory(date))/report.json", within: LateEvents.member)
-            return recorded != current ? PlannedDate(date: date, report: false, timelines: false, lateEvents: true) : nil
+            return try LateEvents.areRecorded(layout: layout, date: date, current: current)
+                ? nil : PlannedDate(date: date, report: false, timelines: false, lateEvents: true)
         }
         let report = try RecordedInputs.recorded(in: "\(layout.reportDirectory(date))/report.json") != current
         let timelines = try RecordedInputs.recorded(in: "\(layout.timelineDirectory(date))/\(TimelineManifest.fileName)") != current

@@ -72,9 +72,7 @@ public enum Retention {
     /// Finishes every removal a killed `retain` left half done. The caller holds the seal lock.
     public static func finishInterrupted(layout: ArchiveLayout) throws {
         for name in try Directory.entries(layout.eventsDirectory) where name.hasPrefix("date=") {
-            guard let date = UTCDate(String(name.dropFirst(5))),
-                try POSIXFile.openForReadingIfExists(RetentionRecord.path(layout: layout, date: date)) != nil,
-                try RetentionRecord.read(layout: layout, date: date)?.pending != nil
+            guard let date = UTCDate(String(name.dropFirst(5))), try RetentionRecord.read(layout: layout, date: date)?.pending != nil
             else { continue }
             try finish(date, layout: layout, emptyHours: [])
         }
@@ -88,7 +86,7 @@ public enum Retention {
         let byHour = Dictionary(grouping: pending.paths) { Directory.parentPath(of: "\(layout.root)/\($0)") }
         for hour in Set(byHour.keys).union(emptyHours).sorted() where Directory.exists(hour) {
             try PartitionLock.exclusive(hour) {
-                for name in [SealManifest.successName, SealManifest.fileName] { try Directory.removeFile("\(hour)/\(name)") }
+                try SealManifest.removeMarkers(in: hour)
                 for path in byHour[hour] ?? [] { try Directory.removeFile("\(layout.root)/\(path)") }
                 try Directory.sync(hour)
             }

@@ -5,6 +5,11 @@
 public struct SealManifest: Sendable, Equatable {
     public static let fileName = "_MANIFEST.json"
     public static let successName = ArchiveFileName.success
+
+    /// Removes an hour's `_SUCCESS` and manifest (absent is fine): what describes data that is going or gone.
+    static func removeMarkers(in partition: String) throws(StorageError) {
+        for name in [successName, fileName] { try Directory.removeFile("\(partition)/\(name)") }
+    }
     public static let formatVersion = 1
 
     public struct File: Sendable, Equatable {

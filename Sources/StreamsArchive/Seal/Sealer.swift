@@ -60,9 +60,7 @@ public enum Sealer {
                 var partition = try SealedPartition(key: closed[index], layout: layout)
                 if partition.isEmpty {
                     // No data left (a receiver's rolled-back create, a killed removal): only markers to tidy.
-                    try PartitionLock.exclusive(partition.path) {
-                        for name in [SealManifest.successName, SealManifest.fileName] { try Directory.removeFile("\(partition.path)/\(name)") }
-                    }
+                    try PartitionLock.exclusive(partition.path) { try SealManifest.removeMarkers(in: partition.path) }
                     try Directory.removeIfEmpty(partition.path)
                     return PartitionSealer.Outcome()
                 }

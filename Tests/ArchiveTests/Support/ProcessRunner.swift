@@ -54,6 +54,17 @@ enum ProcessRunner {
         try run("/bin/sh", ["-c", command])
     }
 
+    /// Holds an exclusive flock on `path` for `seconds` from another process (util-linux's `flock`), as a
+    /// concurrent seal or nightly run would; returns it running, the lock taken.
+    static func holdLock(_ path: String, seconds: Int) throws -> Process {
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: try which("flock"))
+        holder.arguments = [path, "sleep", String(seconds)]
+        try holder.run()
+        usleep(300_000)
+        return holder
+    }
+
     static func which(_ name: String) throws -> String {
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let candidate = "\(directory)/\(name)"
