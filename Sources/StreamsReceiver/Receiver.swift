@@ -15,6 +15,7 @@ public enum Receiver {
     public static func run(_ configuration: ReceiverConfiguration, logger: Logger, onListening: @escaping @Sendable (String, Int) -> Void) async throws {
         let layout = ArchiveLayout(root: configuration.root)
         try Directory.create(layout.root)
+        if let readyFile = configuration.readyFile { try ReceiverReadiness.clear(readyFile) }
         let recovered = try ArchiveRecovery.recover(layout: layout, logger: logger)
         if !recovered.isEmpty { logger.info("recovered files of stopped writers", metadata: ["files": "\(recovered.count)"]) }
         let now = configuration.clock.now()
@@ -42,7 +43,13 @@ public enum Receiver {
             services: [queue],
             onServerRunning: { channel in
                 await AcceptPauseHandler.install(on: channel, logger: logger)
-                onListening(configuration.host, channel.localAddress?.port ?? configuration.port)
+                let port = channel.localAddress?.port ?? configuration.port
+                if let readyFile = configuration.readyFile {
+                    do { try ReceiverReadiness(host: configuration.host, port: port).write(to: readyFile) } catch {
+                        logger.error("could not write the readiness file; a supervisor waiting for it will give up", metadata: ["error": "\(error)"])
+                    }
+                }
+                onListening(configuration.host, port)
             },
             logger: logger
         )

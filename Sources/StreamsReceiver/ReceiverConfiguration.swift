@@ -26,6 +26,8 @@ public struct ReceiverConfiguration: Sendable {
     /// Most client connections held at once; the next ones get 503 with Retry-After. nil: derived from the open-file
     /// limit, leaving a quarter of it to partition files and an eighth to the process (160 of 256, 640 of 1024).
     public var maxConnections: Int?
+    /// Where to write a `ReceiverReadiness` once listening (for a supervisor in another process); nil: nowhere.
+    public var readyFile: String?
 
     public init(root: String) {
         self.root = root

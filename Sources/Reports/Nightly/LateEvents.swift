@@ -11,13 +11,13 @@ public enum LateEvents {
 
     /// Whether report.json's `late_events` names exactly `current`, the date's files now.
     static func areRecorded(layout: ArchiveLayout, date: UTCDate, current: [String: Int64]) throws -> Bool {
-        try RecordedInputs.recorded(in: "\(layout.reportDirectory(date))/report.json", within: member) == current
+        try RecordedInputs.recorded(in: ReportFiles.json(layout: layout, date: date), within: member) == current
     }
 
     /// Counts the date's files as they are now (all of them late) and records them in report.json; returns
     /// the late events' own report, for the log.
     public static func record(layout: ArchiveLayout, date: UTCDate, workers: Int = System.coreCount) throws -> CampaignReport {
-        let path = "\(layout.reportDirectory(date))/report.json"
+        let path = ReportFiles.json(layout: layout, date: date)
         guard try RetentionRecord.read(layout: layout, date: date) != nil else { throw LateEventsError.notRetained(date: date) }
         guard let file = try POSIXFile.openForReadingIfExists(path), let report = try? JSONScanner().document(try file.readToEnd()),
             report.kind(report.root) == .object
@@ -37,7 +37,7 @@ public enum LateEvents {
             object.number("duplicates_dropped", late.duplicates)
             DayInputsJSON.appendDamage(late.damage, root: layout.root, to: &object)
             DayInputsJSON.appendInputs(late.files, includedOpenFiles: false, root: layout.root, to: &object)
-            object.string("removals", "events/date=\(date)/\(RetentionRecord.fileName) lists every removal of this date's raw events")
+            object.string("removals", "events/date=\(date)/\(ArchiveFileName.retained) lists every removal of this date's raw events")
         }
         json.endObject()
         json.raw(nil, "\n")

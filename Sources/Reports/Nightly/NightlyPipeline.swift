@@ -53,7 +53,7 @@ public final class NightlyPipeline {
     }
 
     public func run() throws {
-        let lock = try POSIXFile.openForAppending("\(layout.root)/\(Self.lockName)")
+        let lock = try POSIXFile.openForAppending(layout.lock(Self.lockName))
         guard try lock.tryLockExclusive() else { throw NightlyError.busy(root: layout.root) }
         let now = clock.now()
         step("seal") {
@@ -116,9 +116,7 @@ public final class NightlyPipeline {
         }
         if let keepDays = options.keepDays {
             step("retain") {
-                let decisions = try Retention.run(layout: layout, keepDays: keepDays, now: now, dryRun: false) { date in
-                    try DayAccounting.whyNotReported(layout: layout, date: date)
-                }
+                let decisions = try Retention.run(layout: layout, keepDays: keepDays, now: now, dryRun: false, derived: DayAccounting(layout: layout))
                 for decision in decisions {
                     log("retain: \(decision.date): " + (decision.keptBecause.map { "kept, \($0)" } ?? "removed " + decision.paths.joined(separator: ", ")))
                 }
@@ -161,7 +159,7 @@ public final class NightlyPipeline {
             return try LateEvents.areRecorded(layout: layout, date: date, current: current)
                 ? nil : PlannedDate(date: date, report: false, timelines: false, lateEvents: true)
         }
-        let report = try RecordedInputs.recorded(in: "\(layout.reportDirectory(date))/report.json") != current
+        let report = try RecordedInputs.recorded(in: ReportFiles.json(layout: layout, date: date)) != current
         let timelines = try RecordedInputs.recorded(in: "\(layout.timelineDirectory(date))/\(TimelineManifest.fileName)") != current
         return report || timelines ? PlannedDate(date: date, report: report, timelines: timelines) : nil
     }

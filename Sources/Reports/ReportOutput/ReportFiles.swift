@@ -11,6 +11,14 @@ public enum ReportFiles {
     public static let successMarker = ArchiveFileName.success
     public static let incompleteMarker = "_INCOMPLETE"
 
+    /// A date's report.json, where its inputs and late events are recorded.
+    public static func json(layout: ArchiveLayout, date: UTCDate) -> String { "\(layout.reportDirectory(date))/report.json" }
+
+    /// Whether the date's report was completed (every input read to the end).
+    public static func isComplete(layout: ArchiveLayout, date: UTCDate) throws -> Bool {
+        try POSIXFile.openForReadingIfExists("\(layout.reportDirectory(date))/\(successMarker)") != nil
+    }
+
     /// Writes every file and returns the directory.
     /// Refuses (`RetentionRefusal`) a date whose raw events retention removed: its report stays as built.
     @discardableResult

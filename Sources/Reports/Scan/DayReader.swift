@@ -18,6 +18,9 @@ public struct FileDamage: Sendable, Equatable, CustomStringConvertible {
 /// 128-bit fingerprints, so memory does not grow with the length of the uuids).
 /// Partitions are taken largest first by whichever worker is free. A damaged file is recorded and the rest of
 /// the day is still read; lines of a damaged member read before the damage are counted.
+///
+/// Which lines count is `StoredLine`'s rule: a file seal has not checked (not yet sealed, or still open) has
+/// each line checked against it before the structural scan; a sealed file's lines were checked by seal.
 public enum DayReader {
     public struct Outcome<Accumulator> {
         public var accumulators: [Accumulator]
@@ -58,6 +61,7 @@ public enum DayReader {
         var duplicates = 0
         var bytes: Int64 = 0
         private let scanner: FieldScanner
+        private var rule = StoredLine()
 
         init(accumulator: Accumulator, plan: FieldPlan) {
             self.accumulator = accumulator
@@ -75,6 +79,9 @@ public enum DayReader {
                 do {
                     try reader.forEachLine { line in
                         defer { lineOffset += Int64(line.count + 1) }
+                        if !file.isSealed, case .failure(let problem) = rule.check(line) {
+                            return damage.append(FileDamage(path: file.path, offset: lineOffset, reason: "line is not a stored event (\(problem)), at this offset of the decompressed data"))
+                        }
                         let counted = scanner.scan(line) { event -> Bool in
                             guard let uuid = event.fingerprint(0) else { return false }
                             if seen.insert(uuid) {

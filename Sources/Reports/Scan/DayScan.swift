@@ -7,6 +7,8 @@ public struct ScannedFile: Sendable, Equatable {
     public let bytes: Int64
     /// Still being written (an in-progress name); read only when asked.
     public let isOpen: Bool
+    /// Sealed: listed in its hour's manifest under `_SUCCESS`, so seal checked every line against `StoredLine`.
+    public let isSealed: Bool
 }
 
 /// Finds every file in one date's partitions: `events/date=D/channel=*/hour=*`.
@@ -21,14 +23,18 @@ public enum DayScan {
         var locks: [PartitionLock] = []
         var result: [ScannedFile] = []
         for partition in try ArchivePartitions.all(layout: layout, date: date) {
-            let directory = "\(layout.root)/\(partition.relativePath)"
-            guard let lock = try PartitionLock.shared(directory) else { continue }
+            guard let lock = try PartitionLock.shared(layout.path(partition)) else { continue }
             locks.append(lock)
-            for name in try Directory.entries(directory) {
-                let isOpen = ArchiveFileName.isInProgress(name)
-                guard ArchiveFileName.isFinished(name) || (includeOpen && isOpen) else { continue }
-                let path = "\(directory)/\(name)"
-                result.append(ScannedFile(path: path, partition: partition, bytes: try POSIXFile.openForReading(path).size(), isOpen: isOpen))
+            let contents = try PartitionContents(key: partition, layout: layout)
+            let sealed = contents.hasSuccess ? Set(contents.manifest?.files.map(\.name) ?? []) : []
+            for name in contents.finished + (includeOpen ? contents.inProgress : []) {
+                let path = contents.path(of: name)
+                result.append(
+                    ScannedFile(
+                        path: path, partition: partition, bytes: try POSIXFile.openForReading(path).size(),
+                        isOpen: ArchiveFileName.isInProgress(name), isSealed: sealed.contains(name)
+                    )
+                )
             }
         }
         return try withExtendedLifetime(locks) { try body(result) }

@@ -3,11 +3,12 @@ import StreamsArchive
 
 /// One stored line and the byte ranges of the fields a `FieldPlan` asked for, valid only inside a visit.
 ///
-/// The batch side reads lines the receiver already validated strictly, so it does not validate them again:
-/// it walks the top-level object's members, descends into one nested object, and skips everything else by
-/// jumping from quote to quote. That is about three times faster than a full validating scan, which is what
-/// lets `report` keep up with zlib. A line whose structure is broken (not an object, an unclosed string,
-/// unbalanced brackets, trailing bytes) is still caught and reported as damage; `verify` checks full JSON.
+/// The batch side reads lines already checked against `StoredLine` (by seal, or by `DayReader` for a file
+/// not yet sealed), so it does not validate them again: it walks the top-level object's members, descends
+/// into one nested object, and skips everything else by jumping from quote to quote. That is about three
+/// times faster than a full validating scan, which is what lets `report` keep up with zlib on sealed days. A
+/// line whose structure is broken (not an object, an unclosed string, unbalanced brackets, trailing bytes)
+/// is still caught and reported as damage.
 public struct EventLine {
     public let bytes: UnsafeRawBufferPointer
     let slots: UnsafeMutableBufferPointer<FieldSlot>

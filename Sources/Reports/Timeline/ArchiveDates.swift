@@ -4,10 +4,8 @@ import StreamsArchive
 public enum ArchiveDates {
     public static func all(layout: ArchiveLayout) throws -> [UTCDate] {
         var dates = Set<UTCDate>()
-        for directory in [layout.eventsDirectory, "\(layout.root)/timelines"] {
-            for name in try Directory.entries(directory) where name.hasPrefix("date=") {
-                if let date = UTCDate(String(name.dropFirst(5))) { dates.insert(date) }
-            }
+        for directory in [layout.eventsDirectory, layout.timelinesDirectory] {
+            dates.formUnion(try Directory.entries(directory).compactMap(UTCDate.init(directoryName:)))
         }
         return dates.sorted()
     }

@@ -31,7 +31,7 @@ public enum TimelineBuilder {
         layout: ArchiveLayout, date: UTCDate, workers: Int = System.coreCount, progress: ReadProgress? = nil
     ) throws -> Summary {
         try DayAccounting.requireWholeDay(layout: layout, date: date)
-        let parent = "\(layout.root)/timelines"
+        let parent = layout.timelinesDirectory
         try Directory.create(parent)
         let lock = try POSIXFile.openForAppending("\(parent)/.date=\(date).lock")
         guard try lock.tryLockExclusive() else { throw TimelineError.busy(date: date.description) }

@@ -2,21 +2,21 @@
 public enum ArchivePartitions {
     public static func all(layout: ArchiveLayout, date: UTCDate? = nil) throws -> [PartitionKey] {
         var keys: [PartitionKey] = []
-        let dates = try date.map { [$0] } ?? Directory.entries(layout.eventsDirectory).compactMap { name in
-            name.hasPrefix("date=") ? UTCDate(String(name.dropFirst(5))) : nil
-        }
-        for date in dates {
-            let dateDirectory = "\(layout.eventsDirectory)/date=\(date)"
-            for channelName in try Directory.entries(dateDirectory) {
-                guard channelName.hasPrefix("channel="), let channel = Channel(rawValue: String(channelName.dropFirst(8))) else { continue }
+        let dateNames = try date.map { [$0.directoryName] } ?? Directory.entries(layout.eventsDirectory)
+        for dateName in dateNames {
+            guard let date = UTCDate(directoryName: dateName) else { continue }
+            let dateDirectory = layout.eventsDirectory(date)
+            for channelName in try Directory.entries(dateDirectory) where PartitionKey.channel(directoryName: channelName) != nil {
                 for hourName in try Directory.entries("\(dateDirectory)/\(channelName)") {
-                    guard hourName.hasPrefix("hour="), hourName.count == 7, let hour = Int(hourName.dropFirst(5)), (0..<24).contains(hour) else {
-                        continue
-                    }
-                    keys.append(PartitionKey(date: date, channel: channel, hour: hour))
+                    if let key = PartitionKey(dateName: dateName, channelName: channelName, hourName: hourName) { keys.append(key) }
                 }
             }
         }
         return keys.sorted()
+    }
+
+    /// The dates under `events/` (with raw partitions, or only a retention record left).
+    public static func dates(layout: ArchiveLayout) throws -> [UTCDate] {
+        try Directory.entries(layout.eventsDirectory).compactMap(UTCDate.init(directoryName:)).sorted()
     }
 }

@@ -23,6 +23,15 @@ public struct UTCDate: Hashable, Comparable, Sendable, CustomStringConvertible {
         daysSinceEpoch = Self.days(year: year, month: month, day: day)
     }
 
+    /// The Hive-style directory name of this date: `date=YYYY-MM-DD`.
+    public var directoryName: String { "date=\(self)" }
+
+    /// Parses a Hive-style `date=YYYY-MM-DD` directory name; nil for any other name.
+    public init?(directoryName name: String) {
+        guard name.hasPrefix("date=") else { return nil }
+        self.init(String(name.dropFirst(5)))
+    }
+
     /// Seconds since the epoch at 00:00:00 UTC of this date.
     public var startEpochSeconds: Int64 { daysSinceEpoch * 86_400 }
 

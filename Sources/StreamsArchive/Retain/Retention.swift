@@ -1,9 +1,9 @@
 /// `retain`: removes the raw partitions of dates older than N days, but only dates that are safe to lose.
 ///
 /// A date goes only if every one of its hours that holds data is sealed (manifest, `_SUCCESS`, no file it
-/// does not list, no writer inside) and the caller's `whyNotReported` finds every one of its events
-/// accounted for by its report (the batch side decides that: this layer knows nothing of reports). With the
-/// hours go the date's timelines and rejected input; its report stays, and `RetentionRecord` stays in the
+/// does not list, no writer inside) and `DerivedData` finds every one of its events accounted for by its
+/// report (the batch side decides that: this layer knows nothing of reports). With the hours go the date's
+/// rejected input and what `DerivedData` names (its timelines); its report stays, and `RetentionRecord` stays in the
 /// date's directory, so late events that land on the date later are known to be late.
 ///
 /// Crash safety: the record names the files to remove (fsynced) before the first is unlinked, and counts the
@@ -21,11 +21,7 @@ public enum Retention {
         public let keptBecause: String?
     }
 
-    /// - Parameter whyNotReported: nil when the date's report accounts for every file it has now, else the
-    ///   reason to keep it, saying what to run.
-    public static func run(
-        layout: ArchiveLayout, keepDays: Int, now: UTCInstant, dryRun: Bool, whyNotReported: (UTCDate) throws -> String?
-    ) throws -> [Decision] {
+    public static func run(layout: ArchiveLayout, keepDays: Int, now: UTCInstant, dryRun: Bool, derived: some DerivedData) throws -> [Decision] {
         let lock = try Sealer.waitForSealLock(layout: layout)
         return try withExtendedLifetime(lock) {
             if !dryRun { try finishInterrupted(layout: layout) }
@@ -33,7 +29,7 @@ public enum Retention {
             let dates = Set(try ArchivePartitions.all(layout: layout).map(\.date)).filter { $0 < cutoff }.sorted()
             return dates.map { date in
                 do {
-                    return try decide(date, layout: layout, now: now, dryRun: dryRun, whyNotReported: whyNotReported)
+                    return try decide(date, layout: layout, now: now, dryRun: dryRun, derived: derived)
                 } catch {
                     return Decision(date: date, paths: [], keptBecause: "could not be checked: \(error)")
                 }
@@ -41,27 +37,24 @@ public enum Retention {
         }
     }
 
-    private static func decide(
-        _ date: UTCDate, layout: ArchiveLayout, now: UTCInstant, dryRun: Bool, whyNotReported: (UTCDate) throws -> String?
-    ) throws -> Decision {
-        let partitions = try ArchivePartitions.all(layout: layout, date: date).map { try SealedPartition(key: $0, layout: layout) }
+    private static func decide(_ date: UTCDate, layout: ArchiveLayout, now: UTCInstant, dryRun: Bool, derived: some DerivedData) throws -> Decision {
+        let partitions = try ArchivePartitions.all(layout: layout, date: date).map { try PartitionContents(key: $0, layout: layout) }
         if let unsealed = partitions.first(where: { !$0.isSealed && !$0.isEmpty }) {
             return Decision(date: date, paths: [], keptBecause: "\(unsealed.key.relativePath) is not sealed (run seal)")
         }
-        if let reason = try whyNotReported(date) {
+        if let reason = try derived.whyNotReported(date) {
             return Decision(date: date, paths: [], keptBecause: reason)
         }
         var paths = partitions.map(\.path)
-        let timelines = layout.timelineDirectory(date)
-        if let version = Directory.linkTarget(timelines) { paths += [timelines, "\(layout.root)/timelines/\(version)"] }
-        if Directory.exists("\(layout.rejectedDirectory)/date=\(date)") { paths.append("\(layout.rejectedDirectory)/date=\(date)") }
+        paths += derived.removedWithRawEvents(date)
+        if Directory.exists(layout.rejectedDirectory(date)) { paths.append(layout.rejectedDirectory(date)) }
         guard !dryRun else { return Decision(date: date, paths: paths, keptBecause: nil) }
 
         let sealed = partitions.compactMap(\.manifest).flatMap(\.files)
         let removal = RetentionRecord.Removal(
             removedAt: now, files: sealed.count, bytes: sealed.map(\.bytes).reduce(0, +), events: sealed.map(\.events).reduce(0, +)
         )
-        let files = partitions.flatMap { partition in partition.finished.map { "\(partition.key.relativePath)/\($0)" } }
+        let files = partitions.flatMap { partition in partition.finished.map(partition.key.relativePath(of:)) }
         let record = try RetentionRecord.read(layout: layout, date: date) ?? RetentionRecord(date: date)
         try write(record.starting(removal, paths: files), layout: layout)
         try finish(date, layout: layout, emptyHours: partitions.filter(\.isEmpty).map(\.path))
@@ -71,9 +64,7 @@ public enum Retention {
 
     /// Finishes every removal a killed `retain` left half done. The caller holds the seal lock.
     public static func finishInterrupted(layout: ArchiveLayout) throws {
-        for name in try Directory.entries(layout.eventsDirectory) where name.hasPrefix("date=") {
-            guard let date = UTCDate(String(name.dropFirst(5))), try RetentionRecord.read(layout: layout, date: date)?.pending != nil
-            else { continue }
+        for date in try ArchivePartitions.dates(layout: layout) where try RetentionRecord.read(layout: layout, date: date)?.pending != nil {
             try finish(date, layout: layout, emptyHours: [])
         }
     }
@@ -83,11 +74,11 @@ public enum Retention {
     /// nothing else is inside, then records the removal as done.
     private static func finish(_ date: UTCDate, layout: ArchiveLayout, emptyHours: [String]) throws {
         guard let record = try RetentionRecord.read(layout: layout, date: date), let pending = record.pending else { return }
-        let byHour = Dictionary(grouping: pending.paths) { Directory.parentPath(of: "\(layout.root)/\($0)") }
+        let byHour = Dictionary(grouping: pending.paths) { Directory.parentPath(of: layout.path(relative: $0)) }
         for hour in Set(byHour.keys).union(emptyHours).sorted() where Directory.exists(hour) {
             try PartitionLock.exclusive(hour) {
                 try SealManifest.removeMarkers(in: hour)
-                for path in byHour[hour] ?? [] { try Directory.removeFile("\(layout.root)/\(path)") }
+                for path in byHour[hour] ?? [] { try Directory.removeFile(layout.path(relative: path)) }
                 try Directory.sync(hour)
             }
             if try Directory.removeIfEmpty(hour) { try Directory.removeIfEmpty(Directory.parentPath(of: hour)) }

@@ -45,7 +45,7 @@ public struct RetentionRecord: Sendable, Equatable {
     }
 
     public static func path(layout: ArchiveLayout, date: UTCDate) -> String {
-        "\(layout.eventsDirectory)/date=\(date)/\(fileName)"
+        layout.retentionRecord(date)
     }
 
     /// The date's record; nil if its raw events were never removed. An unreadable record is an error: it

@@ -29,7 +29,6 @@ public struct PartitionSealer {
     }
 
     let encoder: GzipMemberEncoder
-    private let scanner = JSONScanner()
 
     public init() throws {
         encoder = try GzipMemberEncoder(level: Self.level)
@@ -38,29 +37,29 @@ public struct PartitionSealer {
     /// Finishes or undoes an interrupted seal of `partition`: removes its temporaries (the sealed file's and
     /// the manifest's), then completes or discards what the manifest says. Needs the seal lock and the
     /// hour's exclusive `PartitionLock`.
-    static func recover(_ partition: SealedPartition) throws(StorageError) {
+    static func recover(_ partition: PartitionContents) throws(StorageError) {
         for name in try Directory.entries(partition.path) where ArchiveFileName.isSealing(name) || AtomicFile.isTemporary(name) {
-            try Directory.removeFile("\(partition.path)/\(name)")
+            try Directory.removeFile(partition.path(of: name))
         }
         guard let manifest = partition.manifest else { return }
         let present = Set(partition.finished)
         guard manifest.files.allSatisfy({ present.contains($0.name) }) else {
             // Died between writing the manifest and showing the file: the sources are all there; seal again.
-            try Directory.removeFile("\(partition.path)/\(SealManifest.fileName)")
+            try Directory.removeFile(partition.path(of: ArchiveFileName.manifest))
             return
         }
         let kept = Set(manifest.files.map(\.name))
         for source in manifest.sources where present.contains(source.name) && !kept.contains(source.name) {
-            try Directory.removeFile("\(partition.path)/\(source.name)")
+            try Directory.removeFile(partition.path(of: source.name))
         }
         try Directory.sync(partition.path)
         if !partition.hasSuccess && partition.inProgress.isEmpty && Set(partition.finished).subtracting(manifest.sources.map(\.name)) == kept {
-            try AtomicFile.write([], to: "\(partition.path)/\(SealManifest.successName)")
+            try AtomicFile.write([], to: partition.path(of: ArchiveFileName.success))
         }
     }
 
     /// Seals `partition` (already recovered) if it has files the manifest does not account for.
-    public func seal(_ partition: SealedPartition, now: UTCInstant) throws -> Outcome {
+    public func seal(_ partition: PartitionContents, now: UTCInstant) throws -> Outcome {
         var outcome = Outcome()
         guard !partition.finished.isEmpty, !partition.isSealed else { return outcome }
         // Earlier sealed files first, so of an event's copies the one already sealed is the one kept.
@@ -71,18 +70,19 @@ public struct PartitionSealer {
         var entries: [(line: Range<Int>, time: Int64, uuid: Range<Int>)] = []
         var firstByUUID: [Fingerprint: Int] = [:]
         var sourceRecords: [SealManifest.Source] = []
-        var document = JSONDocument()
+        var rule = StoredLine()
         for name in sources {
-            let path = "\(partition.path)/\(name)"
+            let path = partition.path(of: name)
             let size = try POSIXFile.openForReading(path).size()
             sourceRecords.append(.init(name: name, bytes: size))
             outcome.bytesIn += size
             try GzipFileReader(path: path).forEachLine { line in
                 outcome.eventsIn += 1
-                do { try document.scan(line, with: scanner) } catch { throw SealError.invalidLine(file: path, problem: "\(error)") }
-                guard document.kind(document.root) == .object, let uuid = document.eventUUID(of: document.root),
-                    let time = document.member(of: document.root, named: "event_time").flatMap(document.integer)
-                else { throw SealError.invalidLine(file: path, problem: "no event_uuid string or integer event_time") }
+                let (uuid, time): (EventUUID, Int64)
+                switch rule.check(line) {
+                case .success(let event): (uuid, time) = (event.uuid, event.eventTime)
+                case .failure(let problem): throw SealError.invalidLine(file: path, problem: "\(problem)")
+                }
                 let fingerprint = uuid.fingerprint
                 if let first = firstByUUID[fingerprint], identities[entries[first].uuid].elementsEqual(uuid.bytes) {
                     outcome.duplicates += 1
@@ -98,7 +98,7 @@ public struct PartitionSealer {
         }
         entries.sort { a, b in a.time != b.time ? a.time < b.time : identities[a.uuid].lexicographicallyPrecedes(identities[b.uuid]) }
 
-        let temporary = "\(partition.path)/\(ArchiveFileName.sealing(process: getpid()))"
+        let temporary = partition.path(of: ArchiveFileName.sealing(process: getpid()))
         let file = try POSIXFile.createTruncating(temporary)
         var hash = SHA256()
         var compressed: [UInt8] = []
@@ -135,12 +135,12 @@ public struct PartitionSealer {
             sources: sourceRecords, duplicatesDropped: outcome.duplicates
         )
         try PartitionLock.exclusive(partition.path) {
-            try Directory.removeFile("\(partition.path)/\(SealManifest.successName)")
-            try AtomicFile.write(manifest.render(), to: "\(partition.path)/\(SealManifest.fileName)")
-            try Directory.rename(temporary, to: "\(partition.path)/\(name)")
-            for source in sources where source != name { try Directory.removeFile("\(partition.path)/\(source)") }
+            try Directory.removeFile(partition.path(of: ArchiveFileName.success))
+            try AtomicFile.write(manifest.render(), to: partition.path(of: ArchiveFileName.manifest))
+            try Directory.rename(temporary, to: partition.path(of: name))
+            for source in sources where source != name { try Directory.removeFile(partition.path(of: source)) }
             try Directory.sync(partition.path)
-            try AtomicFile.write([], to: "\(partition.path)/\(SealManifest.successName)")
+            try AtomicFile.write([], to: partition.path(of: ArchiveFileName.success))
         }
         outcome.sealed = true
         outcome.eventsOut = entries.count

@@ -3,12 +3,9 @@
 /// It is written (atomically, fsynced) before the sealed file gets its visible name, so it doubles as the
 /// seal's intent log: a seal that died half-way is finished or undone from it by the next run.
 public struct SealManifest: Sendable, Equatable {
-    public static let fileName = "_MANIFEST.json"
-    public static let successName = ArchiveFileName.success
-
     /// Removes an hour's `_SUCCESS` and manifest (absent is fine): what describes data that is going or gone.
     static func removeMarkers(in partition: String) throws(StorageError) {
-        for name in [successName, fileName] { try Directory.removeFile("\(partition)/\(name)") }
+        for name in [ArchiveFileName.success, ArchiveFileName.manifest] { try Directory.removeFile("\(partition)/\(name)") }
     }
     public static let formatVersion = 1
 

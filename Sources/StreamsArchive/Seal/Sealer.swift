@@ -29,7 +29,7 @@ public enum Sealer {
         logger: Logger
     ) throws -> Summary {
         try Directory.create(layout.root)
-        let lock = try POSIXFile.openForAppending("\(layout.root)/\(lockName)")
+        let lock = try POSIXFile.openForAppending(layout.lock(lockName))
         if try !lock.tryLockExclusive() {
             // The hourly job gives way (exit 75); the nightly run waits, then seals what is left.
             guard waitForOtherSeal else { throw SealError.busy(root: layout.root) }
@@ -43,7 +43,7 @@ public enum Sealer {
 
     /// Takes the seal lock, waiting for a running seal or retain: what retain holds for its whole run.
     public static func waitForSealLock(layout: ArchiveLayout) throws(StorageError) -> POSIXFile {
-        let lock = try POSIXFile.openForAppending("\(layout.root)/\(lockName)")
+        let lock = try POSIXFile.openForAppending(layout.lock(lockName))
         try lock.lock(exclusive: true)
         return lock
     }
@@ -57,7 +57,7 @@ public enum Sealer {
         let sealers = try (0..<max(1, min(workers, closed.count, System.coreCount))).map { _ in try PartitionSealer() }
         let results = Parallel.map(closed.count, workers: sealers.count) { worker, index in
             Result { () throws -> PartitionSealer.Outcome? in
-                var partition = try SealedPartition(key: closed[index], layout: layout)
+                var partition = try PartitionContents(key: closed[index], layout: layout)
                 if partition.isEmpty {
                     // No data left (a receiver's rolled-back create, a killed removal): only markers to tidy.
                     try PartitionLock.exclusive(partition.path) { try SealManifest.removeMarkers(in: partition.path) }
@@ -66,7 +66,7 @@ public enum Sealer {
                 }
                 if !partition.isSealed {
                     try PartitionLock.exclusive(partition.path) { try PartitionSealer.recover(partition) }
-                    partition = try SealedPartition(key: closed[index], layout: layout)
+                    partition = try PartitionContents(key: closed[index], layout: layout)
                 }
                 guard partition.inProgress.isEmpty else { return nil }
                 return try sealers[worker].seal(partition, now: now)

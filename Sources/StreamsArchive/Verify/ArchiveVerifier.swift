@@ -35,7 +35,7 @@ public enum ArchiveVerifier {
     /// Checks one hour under its shared `PartitionLock`, so a seal running meanwhile is seen before or after.
     static func check(_ key: PartitionKey, layout: ArchiveLayout) -> Summary {
         var summary = Summary()
-        let path = "\(layout.root)/\(key.relativePath)"
+        let path = layout.path(key)
         let lock: PartitionLock?
         do { lock = try PartitionLock.shared(path) } catch {
             summary.findings.append(Finding(path: path, problem: "cannot be locked for reading: \(error)"))
@@ -47,21 +47,20 @@ public enum ArchiveVerifier {
 
     private static func check(_ key: PartitionKey, path: String, layout: ArchiveLayout) -> Summary {
         var summary = Summary()
-        let partition: SealedPartition
-        do { partition = try SealedPartition(key: key, layout: layout) } catch {
+        let partition: PartitionContents
+        do { partition = try PartitionContents(key: key, layout: layout) } catch {
             summary.findings.append(Finding(path: path, problem: "cannot be listed: \(error)"))
             return summary
         }
         var lineCounts: [String: Int] = [:]
-        let scanner = JSONScanner()
-        var document = JSONDocument()
+        var rule = StoredLine()
         let sealedNames = Set(partition.manifest?.files.map(\.name) ?? [])
         for name in partition.finished {
-            let file = "\(path)/\(name)"
+            let file = partition.path(of: name)
             summary.files += 1
             var lines = 0
             var offset: Int64 = 0
-            var firstBadLine: Int64?
+            var firstBadLine: (offset: Int64, problem: StoredLine.Problem)?
             // A sealed file holds each event once (`EventUUID`: unescaped bytes); files not yet sealed may repeat.
             var seen: Set<Fingerprint>? = sealedNames.contains(name) ? [] : nil
             var firstRepeat: (offset: Int64, uuid: EventUUID)?
@@ -71,9 +70,11 @@ public enum ArchiveVerifier {
                     defer { offset += Int64(line.count + 1) }
                     lines += 1
                     guard firstBadLine == nil else { return }
-                    guard (try? document.scan(line, with: scanner)) != nil, document.kind(document.root) == .object,
-                        let uuid = document.eventUUID(of: document.root)
-                    else { return firstBadLine = offset }
+                    let uuid: EventUUID
+                    switch rule.check(line) {
+                    case .success(let event): uuid = event.uuid
+                    case .failure(let problem): return firstBadLine = (offset, problem)
+                    }
                     if firstRepeat == nil, seen?.insert(uuid.fingerprint).inserted == false { firstRepeat = (offset, uuid) }
                 }
                 summary.bytes += reader.compressedBytesRead
@@ -83,25 +84,25 @@ public enum ArchiveVerifier {
                 summary.findings.append(Finding(path: file, problem: "\(error)"))
             }
             if let firstBadLine {
-                summary.findings.append(Finding(path: file, problem: "a line at byte \(firstBadLine) of the decompressed data is not a stored event (invalid JSON or no event_uuid)"))
+                summary.findings.append(Finding(path: file, problem: "a line at byte \(firstBadLine.offset) of the decompressed data is not a stored event (\(firstBadLine.problem))"))
             }
             if let firstRepeat {
                 summary.findings.append(
-                    Finding(path: file, problem: "sealed file holds event_uuid \"\(firstRepeat.uuid)\" more than once (again at byte \(firstRepeat.offset) of the decompressed data); sealed by an older version: remove this hour's \(SealManifest.fileName) and \(SealManifest.successName), then run seal to seal it again")
+                    Finding(path: file, problem: "sealed file holds event_uuid \"\(firstRepeat.uuid)\" more than once (again at byte \(firstRepeat.offset) of the decompressed data); sealed by an older version: remove this hour's \(ArchiveFileName.manifest) and \(ArchiveFileName.success), then run seal to seal it again")
                 )
             }
             summary.events += lines
             lineCounts[name] = lines
         }
-        if partition.manifest == nil && (try? POSIXFile.openForReadingIfExists("\(path)/\(SealManifest.fileName)")) != nil {
-            summary.findings.append(Finding(path: "\(path)/\(SealManifest.fileName)", problem: "is not a readable manifest"))
+        if partition.manifest == nil && (try? POSIXFile.openForReadingIfExists(partition.path(of: ArchiveFileName.manifest))) != nil {
+            summary.findings.append(Finding(path: partition.path(of: ArchiveFileName.manifest), problem: "is not a readable manifest"))
         }
         if let manifest = partition.manifest {
             summary.manifests += 1
             for listed in manifest.files {
-                let file = "\(path)/\(listed.name)"
+                let file = partition.path(of: listed.name)
                 guard let count = lineCounts[listed.name] else {
-                    summary.findings.append(Finding(path: file, problem: "listed in \(SealManifest.fileName) but missing"))
+                    summary.findings.append(Finding(path: file, problem: "listed in \(ArchiveFileName.manifest) but missing"))
                     continue
                 }
                 do {

@@ -1,35 +1,43 @@
 import Foundation
 import StreamsArchive
+import StreamsReceiver
 
 /// A `streams-archive serve` child process on a loopback port the system picks, for `demo` and the benchmarks:
-/// started, its port read from the line it prints once listening, and stopped with SIGTERM.
+/// started, known to be listening from the `ReceiverReadiness` file it writes (never from its console
+/// output), and stopped with SIGTERM.
 public final class ReceiverProcess {
     public let process = Process()
     public let port: Int
 
-    /// Starts `executable serve --root root --port 0 …`; its stderr goes to `log` (or nowhere).
-    public init(executable: String, root: String, arguments: [String] = [], log: String? = nil) throws {
+    /// Starts `executable serve --root root --port 0 --ready-file … …`; its stderr goes to `log` (or nowhere).
+    /// Waits up to `startup` for the receiver to listen (it recovers and warms its dedup index first).
+    public init(executable: String, root: String, arguments: [String] = [], log: String? = nil, startup: Duration = .seconds(120)) throws {
+        let readyFile = NSTemporaryDirectory() + "streams-archive-ready-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: readyFile) }
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["serve", "--root", root, "--port", "0"] + arguments
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        if let log {
-            FileManager.default.createFile(atPath: log, contents: nil)
+        process.arguments = ["serve", "--root", root, "--port", "0", "--ready-file", readyFile] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        if let log, FileManager.default.createFile(atPath: log, contents: nil) {
             process.standardError = FileHandle(forWritingAtPath: log)
         } else {
             process.standardError = FileHandle.nullDevice
         }
         try process.run()
-        var text = ""
-        while !text.contains("\n") {
-            let chunk = stdout.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw ReceiverStartFailure(message: "the receiver exited before listening" + (log.map { " (see \($0))" } ?? "")) }
-            text += String(decoding: chunk, as: UTF8.self)
+        let clock = ContinuousClock()
+        let deadline = clock.now + startup
+        while true {
+            if let readiness = try ReceiverReadiness.read(from: readyFile) {
+                port = readiness.port
+                return
+            }
+            let seeLog = log.map { " (see \($0))" } ?? ""
+            guard process.isRunning else { throw ReceiverStartFailure(message: "the receiver exited before listening" + seeLog) }
+            guard clock.now < deadline else {
+                process.terminate()
+                throw ReceiverStartFailure(message: "the receiver did not listen within \(startup)" + seeLog)
+            }
+            Thread.sleep(forTimeInterval: 0.01)
         }
-        guard let port = text.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
-            throw ReceiverStartFailure(message: "the receiver printed no port: \(text)")
-        }
-        self.port = port
     }
 
     public var url: String { "http://127.0.0.1:\(port)/streams" }

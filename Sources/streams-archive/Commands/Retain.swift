@@ -31,9 +31,7 @@ struct Retain: ParsableCommand {
         let layout = rootOptions.layout
         let decisions = try CommandFailure.reporting("retain") {
             try rootOptions.requireArchive()
-            return try Retention.run(layout: layout, keepDays: keepDays, now: SystemClock().now(), dryRun: dryRun) { date in
-                try DayAccounting.whyNotReported(layout: layout, date: date)
-            }
+            return try Retention.run(layout: layout, keepDays: keepDays, now: SystemClock().now(), dryRun: dryRun, derived: DayAccounting(layout: layout))
         }
         for decision in decisions {
             if let reason = decision.keptBecause {

@@ -29,6 +29,7 @@ struct Serve: AsyncParsableCommand {
             """
     ) var maxConnections: Int?
     @Flag(help: "Listen on a non-loopback address without credentials.") var noAuth = false
+    @Option(help: "Once listening, write {\"host\",\"port\"} as JSON to this file (for a supervisor).") var readyFile: String?
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
@@ -55,6 +56,7 @@ struct Serve: AsyncParsableCommand {
         configuration.dedupWindow = .seconds(dedupWindow)
         configuration.maxConnections = maxConnections
         configuration.auth = try authFromEnvironment()
+        configuration.readyFile = readyFile
         let logger = Logger(label: "streams-archive.serve")
         try await CommandFailure.reportingAsync("serve") {
             try await Receiver.run(configuration, logger: logger) { host, port in

@@ -9,11 +9,13 @@ final class ServerProcess {
     let port: Int
     let logPath: String
 
-    /// Starts `serve --root root --port 0 …` and waits until it prints the port it listens on. With
+    /// Starts `serve --root root --port 0 --ready-file …` and waits until its `ReceiverReadiness` names the
+    /// port it listens on (and it printed the same port). With
     /// `descriptorLimit`, it runs under `ulimit -n descriptorLimit` (the shell execs it: same process id).
     init(root: String, arguments: [String] = [], environment: [String: String] = [:], descriptorLimit: Int? = nil) throws {
         logPath = root + "-serve-\(UUID().uuidString.prefix(6)).log"
-        let serve = ["serve", "--root", root, "--port", "0"] + arguments
+        let readyFile = root + "-ready-\(UUID().uuidString.prefix(6)).json"
+        let serve = ["serve", "--root", root, "--port", "0", "--ready-file", readyFile] + arguments
         if let descriptorLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", ProcessRunner.streamsArchive] + serve
@@ -37,10 +39,9 @@ final class ServerProcess {
             if chunk.isEmpty { throw StartFailure(log: (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "") }
             text += String(decoding: chunk, as: UTF8.self)
         }
-        guard let portText = text.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines), let port = Int(portText) else {
-            throw StartFailure(log: text)
-        }
-        self.port = port
+        guard let readiness = try ReceiverReadiness.read(from: readyFile), text == "listening on \(readiness.url.dropLast("/streams".count))\n"
+        else { throw StartFailure(log: text) }
+        self.port = readiness.port
     }
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }

@@ -1,5 +1,5 @@
-/// What a partition directory holds, as seal, verify and retain see it.
-public struct SealedPartition: Sendable {
+/// What a partition directory holds now, as seal, verify and retain see it: a listing of one `PartitionKey`.
+public struct PartitionContents: Sendable {
     public let key: PartitionKey
     public let path: String
     /// Finished data files (`*.jsonl.gz` not starting with `_` or `.`).
@@ -12,17 +12,20 @@ public struct SealedPartition: Sendable {
 
     public init(key: PartitionKey, layout: ArchiveLayout) throws {
         self.key = key
-        path = "\(layout.root)/\(key.relativePath)"
+        path = layout.path(key)
         let names = try Directory.entries(path)
         finished = names.filter(ArchiveFileName.isFinished)
         inProgress = names.filter(ArchiveFileName.isInProgress)
-        if let file = try POSIXFile.openForReadingIfExists("\(path)/\(SealManifest.fileName)") {
+        if let file = try POSIXFile.openForReadingIfExists("\(path)/\(ArchiveFileName.manifest)") {
             manifest = SealManifest.parse(try file.readToEnd())
         } else {
             manifest = nil
         }
-        hasSuccess = names.contains(SealManifest.successName)
+        hasSuccess = names.contains(ArchiveFileName.success)
     }
+
+    /// The path of a file in this partition.
+    public func path(of name: String) -> String { "\(path)/\(name)" }
 
     /// No data at all: no finished file and nothing being written (markers may be left over).
     public var isEmpty: Bool { finished.isEmpty && inProgress.isEmpty }

@@ -1,0 +1,64 @@
+/// File names inside a partition and a date's directory: the one place each is spelled and recognised.
+///
+/// A file being written is `_inprogress-<writer>-<seq>.jsonl.gz.part`: the leading `_` makes Spark and Hive skip it,
+/// and the suffix keeps it out of `*.jsonl.gz` globs (DuckDB, shells). When finished it is renamed to
+/// `part-<writer>-<seq>.jsonl.gz`. Writer ids are unique per process, so receivers sharing a root never collide.
+public enum ArchiveFileName {
+    static let inProgressPrefix = "_inprogress-"
+    static let inProgressSuffix = ".jsonl.gz.part"
+    static let finishedPrefix = "part-"
+    public static let finishedSuffix = ".jsonl.gz"
+    static let sealedPrefix = "sealed-"
+    static let sealingPrefix = "_sealing-"
+    /// The Hadoop-style marker that a directory's output is complete (a sealed hour, a finished report).
+    public static let success = "_SUCCESS"
+    /// A sealed hour's `SealManifest`.
+    public static let manifest = "_MANIFEST.json"
+    /// A date's `RetentionRecord`, in `events/date=D`.
+    public static let retained = "_RETAINED.json"
+
+    /// A sealed hour's file, named by when it was sealed.
+    public static func sealed(at instant: UTCInstant) -> String { "\(sealedPrefix)\(instant.millisecondsSinceEpoch)\(finishedSuffix)" }
+
+    /// Whether a finished file is a sealed one (rather than a receiver's `part-` file).
+    public static func isSealed(_ name: String) -> Bool { name.hasPrefix(sealedPrefix) && isFinished(name) }
+
+    /// The hidden name seal writes a sealed file under before it is complete.
+    static func sealing(process: Int32) -> String { "\(sealingPrefix)\(process)\(inProgressSuffix)" }
+
+    static func isSealing(_ name: String) -> Bool { name.hasPrefix(sealingPrefix) }
+
+    public static func inProgress(writer: String, sequence: Int) -> String {
+        "\(inProgressPrefix)\(writer)-\(UTCDate.pad(Int64(sequence), 6))\(inProgressSuffix)"
+    }
+
+    public static func finished(writer: String, sequence: Int) -> String {
+        "\(finishedPrefix)\(writer)-\(UTCDate.pad(Int64(sequence), 6))\(finishedSuffix)"
+    }
+
+    public static func isInProgress(_ name: String) -> Bool {
+        name.hasPrefix(inProgressPrefix) && name.hasSuffix(inProgressSuffix)
+    }
+
+    /// True for files readers take as finished data.
+    public static func isFinished(_ name: String) -> Bool {
+        name.hasSuffix(finishedSuffix) && !name.hasPrefix("_") && !name.hasPrefix(".")
+    }
+
+    /// The finished name for an in-progress name.
+    public static func finishedName(forInProgress name: String) -> String {
+        finishedPrefix + name.dropFirst(inProgressPrefix.count).dropLast(inProgressSuffix.count) + finishedSuffix
+    }
+
+    /// The finished path for an in-progress file's path (same directory).
+    public static func finishedPath(forInProgress path: String) -> String {
+        Directory.parentPath(of: path) + "/" + finishedName(forInProgress: Directory.fileName(of: path))
+    }
+
+    /// The writer id inside an in-progress name (`<writer>-<seq>`).
+    static func writer(ofInProgress name: String) -> String? {
+        let core = name.dropFirst(inProgressPrefix.count).dropLast(inProgressSuffix.count)
+        guard let dash = core.lastIndex(of: "-") else { return nil }
+        return String(core[..<dash])
+    }
+}
