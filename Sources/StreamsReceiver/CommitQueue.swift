@@ -13,15 +13,15 @@ import StreamsArchive
 ///
 /// As a `Service`, it keeps running until the HTTP server has finished its requests (services stop in
 /// reverse order), then commits what is left, finishes its files and retires its journal.
-public final class CommitQueue: Service, @unchecked Sendable {
+package final class CommitQueue: Service, @unchecked Sendable {
     /// What the writer thread is asked to make durable.
-    public enum Work: Sendable {
+    package enum Work: Sendable {
         case batch(ParsedBatch)
         /// A whole body that is not a Streams envelope, kept under rejected/.
         case rejectedBody(line: [UInt8], receivedAt: UTCInstant)
     }
 
-    public enum Outcome: Sendable, Equatable {
+    package enum Outcome: Sendable, Equatable {
         case committed(accepted: Int, duplicates: Int, rejected: Int)
         case storageFailure(String)
         case stopping
@@ -32,7 +32,7 @@ public final class CommitQueue: Service, @unchecked Sendable {
     private let logger: Logger
     private let maintenanceInterval: Duration
     /// The receiver's one source of time: `received_at`, commit times, idle files, dedup expiry.
-    public let clock: any ArchiveClock
+    package let clock: any ArchiveClock
     /// Guards everything below; the writer, `dedup` and `group` belong to the writer thread.
     private let condition = NSCondition()
     private var pending: [(work: Work, reply: CheckedContinuation<Outcome, Never>)] = []
@@ -40,7 +40,7 @@ public final class CommitQueue: Service, @unchecked Sendable {
     private var dedup: DedupIndex
     private var finished: CheckedContinuation<Void, any Error>?
 
-    public init(
+    package init(
         writer: PartitionWriter, dedup: DedupIndex, metrics: ReceiverMetrics, logger: Logger, clock: any ArchiveClock = SystemClock(),
         maintenanceInterval: Duration = .seconds(5)
     ) {
@@ -53,7 +53,7 @@ public final class CommitQueue: Service, @unchecked Sendable {
     }
 
     /// Waits until `work` is durable (or could not be made durable).
-    public func submit(_ work: Work) async -> Outcome {
+    package func submit(_ work: Work) async -> Outcome {
         await withCheckedContinuation { reply in
             condition.lock()
             defer { condition.unlock() }
@@ -63,7 +63,7 @@ public final class CommitQueue: Service, @unchecked Sendable {
         }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let thread = Thread { [self] in writerLoop() }
         thread.name = "streams-archive-writer"
         try await withGracefulShutdownHandler {

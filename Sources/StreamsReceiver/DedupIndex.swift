@@ -6,27 +6,27 @@ import StreamsArchive
 /// Keys are 128-bit fingerprints of the uuid's bytes, which keeps memory at about 40 bytes an entry
 /// whatever the uuid's length; a false match would need both 64-bit halves to collide. When more than `capacity` uuids arrive within the window the oldest are forgotten early: a
 /// duplicate that slips through is still removed when its hour is sealed.
-public struct DedupIndex: Sendable {
+package struct DedupIndex: Sendable {
     typealias Key = Fingerprint
 
-    public let window: Duration
-    public let capacity: Int
+    package let window: Duration
+    package let capacity: Int
     private var keys: Set<Key> = []
     /// Insertion order with commit times, for expiry; `head` is the oldest live entry.
     private var order: [(key: Key, time: UTCInstant)] = []
     private var head = 0
 
-    public init(window: Duration, capacity: Int) {
+    package init(window: Duration, capacity: Int) {
         self.window = window
         self.capacity = capacity
     }
 
-    public var count: Int { keys.count }
+    package var count: Int { keys.count }
 
-    public func contains(_ uuid: EventUUID) -> Bool { keys.contains(uuid.fingerprint) }
+    package func contains(_ uuid: EventUUID) -> Bool { keys.contains(uuid.fingerprint) }
 
     /// Records `uuid` as committed at `time`.
-    public mutating func insert(_ uuid: EventUUID, at time: UTCInstant) {
+    package mutating func insert(_ uuid: EventUUID, at time: UTCInstant) {
         let key = uuid.fingerprint
         guard keys.insert(key).inserted else { return }
         order.append((key, time))
@@ -34,7 +34,7 @@ public struct DedupIndex: Sendable {
     }
 
     /// Forgets uuids committed before `now - window`.
-    public mutating func expire(now: UTCInstant) {
+    package mutating func expire(now: UTCInstant) {
         while head < order.count && order[head].time < now - window { dropOldest() }
     }
 

@@ -5,20 +5,20 @@ import StreamsArchive
 ///
 /// Bad input gets a 4xx (MoEngage's retries will not help, and the body is kept under rejected/); trouble
 /// on our side gets a 503 with Retry-After (a retry will help). Nothing a client sends produces a 500.
-public struct ReceiverError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
-    public let status: HTTPResponse.Status
-    public let message: String
-    public var headers: HTTPFields
+package struct ReceiverError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
+    package let status: HTTPResponse.Status
+    package let message: String
+    package var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
+    package init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.message = message
         self.headers = headers
     }
 
-    public var description: String { "\(status.code) \(message)" }
+    package var description: String { "\(status.code) \(message)" }
 
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    package func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = self.headers
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: jsonBody)))

@@ -2,8 +2,8 @@ import Prometheus
 import StreamsArchive
 
 /// The receiver's Prometheus metrics, served at `/metrics`.
-public final class ReceiverMetrics: Sendable {
-    public let registry = PrometheusCollectorRegistry()
+package final class ReceiverMetrics: Sendable {
+    package let registry = PrometheusCollectorRegistry()
     let eventsAccepted: Counter
     let eventsRejected: Counter
     let eventsDuplicate: Counter
@@ -11,7 +11,7 @@ public final class ReceiverMetrics: Sendable {
     let commitLatency: DurationHistogram
     let openFiles: Gauge
 
-    public init() {
+    package init() {
         eventsAccepted = registry.makeCounter(descriptor: .init(metricName: "streams_events_accepted", unitName: "total", helpText: "Events committed to the archive."))
         eventsRejected = registry.makeCounter(descriptor: .init(metricName: "streams_events_rejected", unitName: "total", helpText: "Events kept under rejected/ with a reason."))
         eventsDuplicate = registry.makeCounter(descriptor: .init(metricName: "streams_events_duplicate", unitName: "total", helpText: "Events acknowledged without writing: already committed."))

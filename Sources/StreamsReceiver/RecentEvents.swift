@@ -6,8 +6,8 @@ import StreamsArchive
 /// Every writer's journal (live, dead, or retired after a clean stop) names the files it created. Files
 /// modified within the window are read, and each line's `event_uuid` whose `received_at` is within the
 /// window is recorded, so a retry that arrives after a restart is still recognised.
-public enum RecentEvents {
-    public static func load(into index: inout DedupIndex, layout: ArchiveLayout, now: UTCInstant, logger: Logger) throws {
+package enum RecentEvents {
+    package static func load(into index: inout DedupIndex, layout: ArchiveLayout, now: UTCInstant, logger: Logger) throws {
         let since = now - index.window
         let scanner = JSONScanner()
         var document = JSONDocument()

@@ -7,6 +7,7 @@ import StreamsArchive
 /// One run at a time per root (an flock on `ROOT/_nightly.lock`). Idempotent: a date whose report and
 /// timelines were built from exactly the files it has now is not rebuilt, so a second run changes nothing.
 public final class NightlyPipeline {
+    /// What one nightly run does: the date, the workers, and the optional steps (retention).
     public struct Options: Sendable {
         public var date: UTCDate
         public var keepDays: Int?
@@ -52,6 +53,8 @@ public final class NightlyPipeline {
         self.log = log
     }
 
+    /// Runs every step in order under `_nightly.lock`, logging each; `outcome` says how it ended. Throws only
+    /// when the run could not start (another nightly holds the lock, the root is unusable).
     public func run() throws {
         let lock = try POSIXFile.openForAppending(layout.lock(Self.lockName))
         guard try lock.tryLockExclusive() else { throw NightlyError.busy(root: layout.root) }

@@ -2,6 +2,8 @@ import StreamsArchive
 
 /// Reads one date's partitions in parallel and turns the workers' counts into a `CampaignReport`.
 public enum CampaignReportBuilder {
+    /// Reads the date's files (`DayScan`, `DayReader`) with `workers` in parallel and builds its report; damage is
+    /// recorded in the report, not thrown.
     public static func build(
         layout: ArchiveLayout, date: UTCDate, includeOpen: Bool = false, workers: Int = System.coreCount,
         progress: ReadProgress? = nil

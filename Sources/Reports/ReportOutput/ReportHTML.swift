@@ -10,6 +10,7 @@ public enum ReportHTML {
     /// The stages the funnel charts and the table show, in funnel order.
     static let headlineStages: [FunnelStage] = [.sent, .delivered, .opened, .clicked]
 
+    /// The self-contained report.html (inline SVG charts, no scripts); paths shown relative to `root`.
     public static func render(_ report: CampaignReport, root: String) -> [UInt8] {
         var page = """
             <!DOCTYPE html>

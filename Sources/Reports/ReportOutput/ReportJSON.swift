@@ -7,6 +7,7 @@ import StreamsArchive
 public enum ReportJSON {
     public static let formatVersion = 1
 
+    /// report.json: totals, inputs, damage and every table, byte-identical for identical inputs.
     public static func render(_ report: CampaignReport, root: String) -> [UInt8] {
         var json = JSONBuilder(capacity: 4096 + report.rows.count * 300 + report.campaigns.count * 1500)
         json.beginObject()

@@ -11,6 +11,7 @@ public enum ReportTables {
     /// `<stage>_events,<stage>_users` for every stage, then every rate.
     static let funnelHeader = FunnelStage.allCases.flatMap { ["\($0.rawValue)_events", "\($0.rawValue)_users"] } + FunnelRate.allCases.map(\.rawValue)
 
+    /// campaign_events.csv: one row per campaign and event code (RFC 4180, formula-like cells neutralised).
     public static func campaignEvents(_ report: CampaignReport) -> [UInt8] {
         var table = CSVTable(header: campaignEventsHeader)
         let date = ByteString(report.date.description)

@@ -22,6 +22,7 @@ public struct FileDamage: Sendable, Equatable, CustomStringConvertible {
 /// Which lines count is `StoredLine`'s rule: a file seal has not checked (not yet sealed, or still open) has
 /// each line checked against it before the structural scan; a sealed file's lines were checked by seal.
 public enum DayReader {
+    /// What reading a day gave: each worker's accumulator, the damage found, and the totals.
     public struct Outcome<Accumulator> {
         public var accumulators: [Accumulator]
         public var damage: [FileDamage]
@@ -33,7 +34,7 @@ public enum DayReader {
         public var events: Int { partitionEvents.values.reduce(0, +) }
     }
 
-    public static func read<Accumulator>(
+    package static func read<Accumulator>(
         _ files: [ScannedFile], plan: FieldPlan, workers: Int = System.coreCount, progress: ReadProgress? = nil,
         make: () -> Accumulator, visit: (inout Accumulator, EventLine) -> Void
     ) -> Outcome<Accumulator> {

@@ -9,12 +9,12 @@ import StreamsArchive
 /// times faster than a full validating scan, which is what lets `report` keep up with zlib on sealed days. A
 /// line whose structure is broken (not an object, an unclosed string, unbalanced brackets, trailing bytes)
 /// is still caught and reported as damage.
-public struct EventLine {
-    public let bytes: UnsafeRawBufferPointer
+package struct EventLine {
+    package let bytes: UnsafeRawBufferPointer
     let slots: UnsafeMutableBufferPointer<FieldSlot>
 
     /// A string's decoded bytes or any other value's JSON text; nil when absent or null.
-    public func text(_ slot: Int) -> ByteString? {
+    package func text(_ slot: Int) -> ByteString? {
         let field = slots[slot]
         guard field.isPresent, !field.isNull else { return nil }
         let raw = UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)])
@@ -23,7 +23,7 @@ public struct EventLine {
     }
 
     /// The fingerprint of what `text` would return, computed without copying unless the string has escapes.
-    public func fingerprint(_ slot: Int) -> Fingerprint? {
+    package func fingerprint(_ slot: Int) -> Fingerprint? {
         let field = slots[slot]
         guard field.isPresent, !field.isNull else { return nil }
         let raw = UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)])
@@ -32,14 +32,14 @@ public struct EventLine {
     }
 
     /// Whether the field's `text` equals `value`, compared without copying.
-    public func matches(_ slot: Int, _ value: ByteString) -> Bool {
+    package func matches(_ slot: Int, _ value: ByteString) -> Bool {
         let field = slots[slot]
         guard field.isPresent, !field.isNull, !field.isEscapedString, Int(field.end - field.start) == value.bytes.count else { return false }
         return value.bytes.isEmpty || value.bytes.withUnsafeBytes { memcmp(bytes.baseAddress! + Int(field.start), $0.baseAddress!, $0.count) } == 0
     }
 
     /// The field's `text` compared with `other` in byte order: negative, zero or positive.
-    public func compare(_ slot: Int, _ other: [UInt8]) -> Int {
+    package func compare(_ slot: Int, _ other: [UInt8]) -> Int {
         let field = slots[slot]
         guard field.isPresent, !field.isEscapedString else { return (text(slot)?.bytes ?? []).lexicographicallyPrecedes(other) ? -1 : 1 }
         let count = Int(field.end - field.start)
@@ -49,7 +49,7 @@ public struct EventLine {
     }
 
     /// Appends the field's `text` to `buffer`.
-    public func append(_ slot: Int, to buffer: inout [UInt8]) {
+    package func append(_ slot: Int, to buffer: inout [UInt8]) {
         let field = slots[slot]
         guard field.isPresent, !field.isNull else { return }
         guard !field.isEscapedString else { return buffer.append(contentsOf: text(slot)?.bytes ?? []) }
@@ -57,14 +57,14 @@ public struct EventLine {
     }
 
     /// Whether the field is a string equal to `literal` (no escapes).
-    public func equals(_ slot: Int, _ literal: [UInt8]) -> Bool {
+    package func equals(_ slot: Int, _ literal: [UInt8]) -> Bool {
         let field = slots[slot]
         guard field.isPresent, field.isString, !field.isEscapedString, Int(field.end - field.start) == literal.count else { return false }
         return literal.withUnsafeBytes { memcmp(bytes.baseAddress! + Int(field.start), $0.baseAddress!, literal.count) } == 0
     }
 
     /// An integer field's value; nil when absent, not an integer, or past Int64.
-    public func integer(_ slot: Int) -> Int64? {
+    package func integer(_ slot: Int) -> Int64? {
         let field = slots[slot]
         guard field.isPresent, !field.isString, field.end > field.start else { return nil }
         var value: Int64 = 0

@@ -1,10 +1,10 @@
 /// Scans lines for a `FieldPlan`'s fields, reusing one set of slots: one per worker, as it is not thread-safe.
-public final class FieldScanner {
-    public let plan: FieldPlan
+package final class FieldScanner {
+    package let plan: FieldPlan
     private let scanner: EventLineScanner
     private let slots: UnsafeMutableBufferPointer<FieldSlot>
 
-    public init(plan: FieldPlan) {
+    package init(plan: FieldPlan) {
         self.plan = plan
         scanner = EventLineScanner(plan: plan)
         slots = .allocate(capacity: plan.slotCount)
@@ -13,7 +13,7 @@ public final class FieldScanner {
     deinit { slots.deallocate() }
 
     /// Calls `body` with the line's fields; nil (without calling it) when the line is not a well-formed object.
-    public func scan<T>(_ line: UnsafeRawBufferPointer, _ body: (EventLine) throws -> T) rethrows -> T? {
+    package func scan<T>(_ line: UnsafeRawBufferPointer, _ body: (EventLine) throws -> T) rethrows -> T? {
         guard scanner.scan(line, into: slots) else { return nil }
         return try body(EventLine(bytes: line, slots: slots))
     }

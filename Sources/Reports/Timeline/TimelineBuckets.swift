@@ -4,30 +4,30 @@
 /// versions and languages (three lines of Python reproduce it), unlike Swift's per-process seeded `Hasher`.
 /// The count is a power of two chosen from the day's size, so a bucket holds about 8 MB of JSON and the
 /// build sorts one bucket at a time in bounded memory however large the day is.
-public struct TimelineBuckets: Sendable, Equatable {
-    public let count: Int
+package struct TimelineBuckets: Sendable, Equatable {
+    package let count: Int
 
-    public static let targetBucketBytes: Int64 = 8 << 20
+    package static let targetBucketBytes: Int64 = 8 << 20
     /// JSON lines compress about 10:1 at gzip level 6, which is what the day's raw files mostly are.
     static let compressionRatio: Int64 = 10
 
-    public init(count: Int) {
+    package init(count: Int) {
         precondition(count > 0 && count & (count - 1) == 0, "bucket count must be a power of two")
         self.count = count
     }
 
     /// Enough buckets for `compressedBytes` of raw partitions: 16 to 4096.
-    public init(forCompressedBytes compressedBytes: Int64) {
+    package init(forCompressedBytes compressedBytes: Int64) {
         var count = 16
         while count < 4096 && Int64(count) * Self.targetBucketBytes < compressedBytes * Self.compressionRatio { count <<= 1 }
         self.init(count: count)
     }
 
-    public func bucket(of uid: UnsafeRawBufferPointer) -> Int {
+    package func bucket(of uid: UnsafeRawBufferPointer) -> Int {
         Int(truncatingIfNeeded: Self.fnv1a(uid) & UInt64(count - 1))
     }
 
-    public func bucket(of uid: [UInt8]) -> Int {
+    package func bucket(of uid: [UInt8]) -> Int {
         uid.withUnsafeBytes { bucket(of: $0) }
     }
 
@@ -41,9 +41,9 @@ public struct TimelineBuckets: Sendable, Equatable {
     }
 
     /// `part-0007.jsonl.gz`: a bucket's events, whole users per gzip member.
-    public static func dataName(_ bucket: Int) -> String { "part-\(pad(bucket)).jsonl.gz" }
+    package static func dataName(_ bucket: Int) -> String { "part-\(pad(bucket)).jsonl.gz" }
     /// `part-0007.index.jsonl`: one line per uid of the bucket, with where its member is.
-    public static func indexName(_ bucket: Int) -> String { "part-\(pad(bucket)).index.jsonl" }
+    package static func indexName(_ bucket: Int) -> String { "part-\(pad(bucket)).index.jsonl" }
 
     private static func pad(_ bucket: Int) -> String {
         let digits = String(bucket)

@@ -12,6 +12,7 @@ import StreamsArchive
 /// leaves the published version (or none) in view, never a half-written one; leftovers are removed by the
 /// next build, which holds a lock so two builds of one date never meet.
 public enum TimelineBuilder {
+    /// What one build wrote.
     public struct Summary: Sendable {
         public let date: UTCDate
         public let directory: String
@@ -27,6 +28,8 @@ public enum TimelineBuilder {
 
     public static let level: Int32 = 1
 
+    /// Builds and publishes `date`'s timelines (see the type's comment); refuses a date retention removed and a
+    /// date another build holds (`TimelineError.busy`).
     public static func build(
         layout: ArchiveLayout, date: UTCDate, workers: Int = System.coreCount, progress: ReadProgress? = nil
     ) throws -> Summary {

@@ -4,6 +4,7 @@ import StreamsArchive
 /// One user's events of one day: from the built timelines (one index search and one small member read), or,
 /// for a day whose timelines were not built, from the raw partitions.
 public enum TimelineLookup {
+    /// Where a day's events came from.
     public enum Source: Sendable, Equatable {
         /// Read from ROOT/timelines/date=D.
         case timelines
@@ -13,6 +14,7 @@ public enum TimelineLookup {
         case nothing
     }
 
+    /// One day of a user's events, in event-time order.
     public struct Day: Sendable {
         public let date: UTCDate
         public let source: Source
@@ -24,6 +26,8 @@ public enum TimelineLookup {
 
     static let plan = FieldPlan(topLevel: ["uid", "event_time"])
 
+    /// `uid`'s events on `date`: from the built timelines (one index search, one member), or read from the raw
+    /// partitions when the date has none.
     public static func events(of uid: ByteString, on date: UTCDate, layout: ArchiveLayout, workers: Int = System.coreCount) throws -> Day {
         let directory = layout.timelineDirectory(date)
         if let buckets = try TimelineManifest.bucketCount(in: directory) {

@@ -28,14 +28,17 @@ public enum ArchiveFileName {
 
     static func isSealing(_ name: String) -> Bool { name.hasPrefix(sealingPrefix) }
 
+    /// The name a writer's file has while it is written.
     public static func inProgress(writer: String, sequence: Int) -> String {
         "\(inProgressPrefix)\(writer)-\(UTCDate.pad(Int64(sequence), 6))\(inProgressSuffix)"
     }
 
+    /// The name the same file has once finished.
     public static func finished(writer: String, sequence: Int) -> String {
         "\(finishedPrefix)\(writer)-\(UTCDate.pad(Int64(sequence), 6))\(finishedSuffix)"
     }
 
+    /// True for a writer's file that is still being written.
     public static func isInProgress(_ name: String) -> Bool {
         name.hasPrefix(inProgressPrefix) && name.hasSuffix(inProgressSuffix)
     }

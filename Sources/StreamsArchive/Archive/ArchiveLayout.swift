@@ -18,15 +18,21 @@ public struct ArchiveLayout: Sendable {
 
     /// `events/date=D`: every channel and hour of one date, and its `_RETAINED.json`.
     public func eventsDirectory(_ date: UTCDate) -> String { "\(eventsDirectory)/\(date.directoryName)" }
+    /// An hour's partition directory.
     public func path(_ key: PartitionKey) -> String { "\(root)/\(key.relativePath)" }
+    /// A directory the writer appends to.
     public func path(_ directory: PartitionDirectory) -> String { "\(root)/\(directory.relativePath)" }
     /// A file inside an hour's partition, by the name `ArchiveFileName` gives it.
     public func path(_ key: PartitionKey, file name: String) -> String { "\(path(key))/\(name)" }
     /// A path recorded relative to the root (journals, retention's intent log) made absolute again.
     public func path(relative: String) -> String { "\(root)/\(relative)" }
+    /// `events/date=D/_RETAINED.json`.
     public func retentionRecord(_ date: UTCDate) -> String { "\(eventsDirectory(date))/\(ArchiveFileName.retained)" }
+    /// `rejected/date=D`: input refused on that day.
     public func rejectedDirectory(_ date: UTCDate) -> String { "\(rejectedDirectory)/\(date.directoryName)" }
+    /// `reports/date=D`.
     public func reportDirectory(_ date: UTCDate) -> String { "\(reportsDirectory)/\(date.directoryName)" }
+    /// `timelines/date=D`: a symlink to the published version.
     public func timelineDirectory(_ date: UTCDate) -> String { "\(timelinesDirectory)/\(date.directoryName)" }
     /// A lock file at the root (`_seal.lock`, `_nightly.lock`).
     public func lock(_ name: String) -> String { "\(root)/\(name)" }

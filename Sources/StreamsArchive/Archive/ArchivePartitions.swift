@@ -1,5 +1,6 @@
 /// Every event partition under a root, parsed back from directory names (anything else is ignored).
 public enum ArchivePartitions {
+    /// The partitions of `date` (or of every date), sorted by date, channel and hour.
     public static func all(layout: ArchiveLayout, date: UTCDate? = nil) throws -> [PartitionKey] {
         var keys: [PartitionKey] = []
         let dateNames = try date.map { [$0.directoryName] } ?? Directory.entries(layout.eventsDirectory)

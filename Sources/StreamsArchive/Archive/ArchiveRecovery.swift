@@ -17,6 +17,7 @@ public enum ArchiveRecovery {
         public let removed: Bool
     }
 
+    /// Finishes the files of every writer whose process is gone (its lock is free); returns what it finished.
     public static func recover(layout: ArchiveLayout, logger: Logger) throws -> [RecoveredFile] {
         var recovered: [RecoveredFile] = []
         for name in try Directory.entries(layout.writersDirectory) where name.hasSuffix(".lock") || name.hasSuffix(".lock.new") {

@@ -6,12 +6,12 @@
 /// Its descriptor may be closed between commits (`suspend`) so that a writer touching thousands of hours
 /// never holds more descriptors than its budget; the next append reopens it. A file is always fsynced before
 /// its descriptor closes, because Linux reports a writeback error only to descriptors open when it happened.
-public final class InProgressFile {
-    public let path: String
-    public let directory: PartitionDirectory
-    public private(set) var size: Int64
+package final class InProgressFile {
+    package let path: String
+    package let directory: PartitionDirectory
+    package private(set) var size: Int64
     /// When it was last appended to.
-    public private(set) var lastAppend: UTCInstant
+    package private(set) var lastAppend: UTCInstant
     /// The writer's commit counter when the file was last appended to: least recently used is suspended first.
     var lastUse = 0
     /// Appended to since the last fsync.
@@ -34,7 +34,7 @@ public final class InProgressFile {
     /// Opens an existing in-progress file for appending, first cutting it back to the end of its last complete,
     /// CRC-checked member and syncing. Without this, whatever is appended after a torn member would be unreadable
     /// to zcat, DuckDB and Spark.
-    public static func reopen(path: String, directory: PartitionDirectory, now: UTCInstant) throws -> (InProgressFile, TornTail?) {
+    package static func reopen(path: String, directory: PartitionDirectory, now: UTCInstant) throws -> (InProgressFile, TornTail?) {
         let torn = try cutToLastCompleteMember(path)
         let file = try POSIXFile.openForUpdate(path)
         return (InProgressFile(path: path, directory: directory, file: file, size: try file.size(), now: now), torn)
@@ -58,7 +58,7 @@ public final class InProgressFile {
     }
 
     /// Appends a complete member at the committed end. On failure the file is cut back and the error rethrown.
-    public func append(member: [UInt8], now: UTCInstant) throws(StorageError) {
+    package func append(member: [UInt8], now: UTCInstant) throws(StorageError) {
         let file = try descriptor()
         do {
             try file.write(member, at: size)
@@ -72,7 +72,7 @@ public final class InProgressFile {
     }
 
     /// Makes every appended member durable. On failure the caller must not trust what was appended since the last sync.
-    public func sync() throws(StorageError) {
+    package func sync() throws(StorageError) {
         try descriptor().sync()
         needsSync = false
     }
@@ -87,14 +87,14 @@ public final class InProgressFile {
     }
 
     /// What a repair cut off the end of a file.
-    public struct TornTail: Sendable {
-        public let keptBytes: Int64
-        public let cutBytes: Int64
-        public let problem: GzipReadError.Problem
+    package struct TornTail: Sendable {
+        package let keptBytes: Int64
+        package let cutBytes: Int64
+        package let problem: GzipReadError.Problem
     }
 
     /// Truncates `path` to the end of its last complete, CRC-checked member and syncs it; nil if it was whole.
-    public static func cutToLastCompleteMember(_ path: String) throws -> TornTail? {
+    package static func cutToLastCompleteMember(_ path: String) throws -> TornTail? {
         let reader = GzipFileReader(path: path)
         do {
             try reader.verifyMembers()

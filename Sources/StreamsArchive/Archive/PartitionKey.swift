@@ -57,6 +57,7 @@ public struct PartitionDirectory: Hashable, Sendable, CustomStringConvertible {
     /// When no new data is expected any more (end of the hour or day); idle files close after it.
     public let closesAt: UTCInstant
 
+    /// An hour of events, closing at the end of the hour.
     public static func events(_ key: PartitionKey) -> PartitionDirectory {
         PartitionDirectory(relativePath: key.relativePath, closesAt: key.hourEndsAt)
     }

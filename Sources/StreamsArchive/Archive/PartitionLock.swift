@@ -14,7 +14,7 @@ import Glibc
 /// `_seal.lock`, hold at most one hour's exclusive lock at a time and wait for nothing while holding it. A long
 /// read delays the seal of the hours it reads (and, behind that seal, the next one), never the reverse for
 /// longer than a swap. Receivers take no lock: they only add files, which never makes a listing wrong.
-public final class PartitionLock {
+package final class PartitionLock {
     private let directory: POSIXFile
 
     private init(_ directory: POSIXFile) {
@@ -22,14 +22,14 @@ public final class PartitionLock {
     }
 
     /// Waits for a shared lock on `path`; nil if the directory no longer exists (retention removed it).
-    public static func shared(_ path: String) throws(StorageError) -> PartitionLock? {
+    package static func shared(_ path: String) throws(StorageError) -> PartitionLock? {
         guard let directory = try POSIXFile.openDirectoryIfExists(path) else { return nil }
         try directory.lock(exclusive: false)
         return PartitionLock(directory)
     }
 
     /// Runs `body` holding the exclusive lock on `path` (seal's swap and recovery).
-    public static func exclusive<T>(_ path: String, _ body: () throws -> T) throws -> T {
+    package static func exclusive<T>(_ path: String, _ body: () throws -> T) throws -> T {
         guard let directory = try POSIXFile.openDirectoryIfExists(path) else {
             throw StorageError("lock", path: path, code: ENOENT)
         }

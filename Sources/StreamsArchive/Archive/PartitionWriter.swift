@@ -13,40 +13,40 @@ import Logging
 /// process's descriptors, which the HTTP server needs too.
 ///
 /// Not thread-safe: one owner (a task, an actor or a thread) drives it.
-public final class PartitionWriter {
-    public struct Options: Sendable {
+package final class PartitionWriter {
+    package struct Options: Sendable {
         /// zlib level for members; sealing recompresses at 9 later.
-        public var level: Int32
+        package var level: Int32
         /// A file is finished once it reaches this many bytes.
-        public var maxFileBytes: Int64
+        package var maxFileBytes: Int64
         /// A file is finished once its hour has ended and nothing was appended for this long.
-        public var idle: Duration
+        package var idle: Duration
 
         /// Most partition files held open at once; the default is a quarter of the descriptor limit
         /// (`RLIMIT_NOFILE`), leaving the rest to connections.
-        public var maxOpenFiles: Int
+        package var maxOpenFiles: Int
 
-        public init(level: Int32 = 6, maxFileBytes: Int64 = 256 << 20, idle: Duration = .seconds(300), maxOpenFiles: Int = Options.defaultMaxOpenFiles) {
+        package init(level: Int32 = 6, maxFileBytes: Int64 = 256 << 20, idle: Duration = .seconds(300), maxOpenFiles: Int = Options.defaultMaxOpenFiles) {
             self.level = level
             self.maxFileBytes = maxFileBytes
             self.idle = idle
             self.maxOpenFiles = max(1, maxOpenFiles)
         }
 
-        public static var defaultMaxOpenFiles: Int { max(8, System.descriptorLimit / 4) }
+        package static var defaultMaxOpenFiles: Int { max(8, System.descriptorLimit / 4) }
     }
 
     /// What one commit made durable.
-    public struct CommitReport: Sendable {
-        public var lines = 0
-        public var files = 0
-        public var uncompressedBytes = 0
-        public var compressedBytes = 0
+    package struct CommitReport: Sendable {
+        package var lines = 0
+        package var files = 0
+        package var uncompressedBytes = 0
+        package var compressedBytes = 0
     }
 
-    public let layout: ArchiveLayout
-    public let identity: WriterIdentity
-    public let options: Options
+    package let layout: ArchiveLayout
+    package let identity: WriterIdentity
+    package let options: Options
     private let logger: Logger
     /// One encoder per worker: a commit compresses its partitions' members on all cores.
     private let encoders: [GzipMemberEncoder]
@@ -62,7 +62,7 @@ public final class PartitionWriter {
     /// Files whose roll-back failed; finished (after repair) at the next maintenance.
     private var abandoned: [String] = []
 
-    public init(layout: ArchiveLayout, identity: WriterIdentity, options: Options = Options(), logger: Logger) throws {
+    package init(layout: ArchiveLayout, identity: WriterIdentity, options: Options = Options(), logger: Logger) throws {
         self.layout = layout
         self.identity = identity
         self.options = options
@@ -70,27 +70,27 @@ public final class PartitionWriter {
         encoders = try (0..<max(1, min(4, System.coreCount))).map { _ in try GzipMemberEncoder(level: options.level) }
     }
 
-    public var openFileCount: Int { files.count }
+    package var openFileCount: Int { files.count }
     /// Descriptors held now; never more than `options.maxOpenFiles` between calls.
-    public var openDescriptorCount: Int { openDescriptors }
-    public var hasStagedLines: Bool { stagedLines > 0 }
+    package var openDescriptorCount: Int { openDescriptors }
+    package var hasStagedLines: Bool { stagedLines > 0 }
 
     /// Adds one line (without newline) to what the next commit writes to `directory`.
-    public func stage(_ line: some Collection<UInt8>, in directory: PartitionDirectory) {
+    package func stage(_ line: some Collection<UInt8>, in directory: PartitionDirectory) {
         staged[directory, default: []].append(contentsOf: line)
         staged[directory]!.append(UInt8(ascii: "\n"))
         stagedLines += 1
     }
 
     /// Forgets staged lines without writing them.
-    public func discardStaged() {
+    package func discardStaged() {
         staged.removeAll(keepingCapacity: true)
         stagedLines = 0
     }
 
     /// Writes and fsyncs everything staged. On error nothing staged is kept and every file is as before.
     @discardableResult
-    public func commit(now: UTCInstant) throws(StorageError) -> CommitReport {
+    package func commit(now: UTCInstant) throws(StorageError) -> CommitReport {
         defer { discardStaged() }
         var report = CommitReport()
         guard stagedLines > 0 else { return report }
@@ -136,7 +136,7 @@ public final class PartitionWriter {
     }
 
     /// Finishes files whose hour has ended and that had no append for `Options.idle`; retries abandoned files.
-    public func finishIdle(now: UTCInstant) throws(StorageError) {
+    package func finishIdle(now: UTCInstant) throws(StorageError) {
         for file in files.values.sorted(by: { $0.path < $1.path })
         where now >= file.directory.closesAt && now - file.lastAppend >= options.idle {
             try finish(file)
@@ -145,7 +145,7 @@ public final class PartitionWriter {
     }
 
     /// Finishes every open file (shutdown). Staged lines that were never committed are dropped.
-    public func finishAll() throws(StorageError) {
+    package func finishAll() throws(StorageError) {
         discardStaged()
         for file in files.values.sorted(by: { $0.path < $1.path }) { try finish(file) }
         try finishAbandoned()

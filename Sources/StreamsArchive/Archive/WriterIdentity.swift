@@ -5,14 +5,14 @@ import Glibc
 ///
 /// The lock file `_writers/<id>.lock` holds an exclusive `flock` for the life of the process. Recovery treats
 /// a journal whose lock it can take as belonging to a dead writer.
-public final class WriterIdentity {
-    public let id: String
+package final class WriterIdentity {
+    package let id: String
     let layout: ArchiveLayout
     private let journal: POSIXFile
     private var journalSize: Int64
 
     /// Starts a writer with a fresh id: `<UTC start time>-<random>`.
-    public init(layout: ArchiveLayout) throws(StorageError) {
+    package init(layout: ArchiveLayout) throws(StorageError) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var generator = SystemRandomNumberGenerator()
@@ -39,7 +39,7 @@ public final class WriterIdentity {
 
     /// Moves the journal to `_writers/retired/` once every file in it is finished (clean shutdown); it is kept
     /// a day so the next receiver can rebuild its dedup index from the files it names.
-    public func retire() throws(StorageError) {
+    package func retire() throws(StorageError) {
         try WriterJournals.retire(Self.journalPath(layout, id), layout: layout)
     }
 

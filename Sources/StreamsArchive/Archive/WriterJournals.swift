@@ -2,21 +2,21 @@ import Glibc
 
 /// The journals in `_writers/`: `<id>.lock` for writers that are running or died, and
 /// `retired/<id>.journal` for writers that stopped or were recovered, kept a day for dedup warm-up.
-public enum WriterJournals {
+package enum WriterJournals {
     /// How long a retired journal is kept.
-    public static let retiredLifetime: Duration = .seconds(86_400)
+    package static let retiredLifetime: Duration = .seconds(86_400)
 
     static func retiredDirectory(_ layout: ArchiveLayout) -> String { layout.writersDirectory + "/retired" }
 
     /// Every journal path, live and retired.
-    public static func all(_ layout: ArchiveLayout) throws(StorageError) -> [String] {
+    package static func all(_ layout: ArchiveLayout) throws(StorageError) -> [String] {
         let live = try Directory.entries(layout.writersDirectory).filter { $0.hasSuffix(".lock") }.map { layout.writersDirectory + "/" + $0 }
         let retired = try Directory.entries(retiredDirectory(layout)).filter { $0.hasSuffix(".journal") }.map { retiredDirectory(layout) + "/" + $0 }
         return live + retired
     }
 
     /// The relative paths a journal lists, keeping only safe ones (under events/ or rejected/, no `..`).
-    public static func entries(_ journal: String) throws(StorageError) -> [String] {
+    package static func entries(_ journal: String) throws(StorageError) -> [String] {
         guard let file = try POSIXFile.openForUpdateIfExists(journal) else { return [] }
         return String(decoding: try file.readToEnd(), as: UTF8.self).split(separator: "\n").compactMap { ArchiveRecovery.safeRelativePath(String($0)) }
     }
@@ -30,7 +30,7 @@ public enum WriterJournals {
     }
 
     /// Removes retired journals older than `retiredLifetime`.
-    public static func pruneRetired(_ layout: ArchiveLayout, now: UTCInstant) throws(StorageError) {
+    package static func pruneRetired(_ layout: ArchiveLayout, now: UTCInstant) throws(StorageError) {
         for name in try Directory.entries(retiredDirectory(layout)) where name.hasSuffix(".journal") {
             let path = retiredDirectory(layout) + "/" + name
             if let file = try POSIXFile.openForUpdateIfExists(path), try file.modified() < now - retiredLifetime {

@@ -1,6 +1,6 @@
 /// Decompresses a `Content-Encoding: gzip` request body in memory, refusing to grow past a limit.
-public enum GzipBody {
-    public enum Failure: Error, Sendable, Equatable {
+package enum GzipBody {
+    package enum Failure: Error, Sendable, Equatable {
         /// The decompressed body would exceed the limit (a gzip bomb, or just too large).
         case tooLarge(limit: Int)
         /// Not valid gzip, or cut short.
@@ -8,11 +8,11 @@ public enum GzipBody {
     }
 
     /// The decompressed bytes of one or more gzip members, at most `limit` of them.
-    public static func decompress(_ input: [UInt8], limit: Int) throws(Failure) -> [UInt8] {
+    package static func decompress(_ input: [UInt8], limit: Int) throws(Failure) -> [UInt8] {
         try withBytes(input) { (raw) throws(Failure) in try decompress(raw, limit: limit) }
     }
 
-    public static func decompress(_ input: UnsafeRawBufferPointer, limit: Int) throws(Failure) -> [UInt8] {
+    package static func decompress(_ input: UnsafeRawBufferPointer, limit: Int) throws(Failure) -> [UInt8] {
         guard !input.isEmpty else { throw .corrupt("empty gzip body") }
         var output: [UInt8] = []
         do {

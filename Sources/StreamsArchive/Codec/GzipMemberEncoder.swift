@@ -2,12 +2,12 @@
 ///
 /// A member written in one piece is what makes an append durable and atomic to readers: a file of
 /// complete members is a valid gzip file, and a crash can only ever tear the last member.
-public final class GzipMemberEncoder {
-    public let level: Int32
+package final class GzipMemberEncoder {
+    package let level: Int32
     private let stream: ZlibStream
 
     /// - Parameter level: zlib level, 1 (fastest) to 9 (smallest).
-    public init(level: Int32) throws(GzipSetupError) {
+    package init(level: Int32) throws(GzipSetupError) {
         guard (1...9).contains(level) else { throw GzipSetupError.invalidLevel(level) }
         do {
             stream = try ZlibStream(.deflate(level: level))
@@ -18,12 +18,12 @@ public final class GzipMemberEncoder {
     }
 
     /// Appends one complete member holding `bytes` to `output`.
-    public func appendMember(of bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+    package func appendMember(of bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
         stream.deflate(bytes, finish: true, into: &output)
     }
 
     /// One complete member holding `bytes`.
-    public func member(of bytes: [UInt8]) -> [UInt8] {
+    package func member(of bytes: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count / 4 + 64)
         bytes.withUnsafeBytes { appendMember(of: $0, to: &output) }
@@ -31,17 +31,17 @@ public final class GzipMemberEncoder {
     }
 
     /// Streams `bytes` into the member being built; `finish` closes it. What zlib emits is appended to `output`.
-    public func stream(_ bytes: UnsafeRawBufferPointer, finish: Bool, into output: inout [UInt8]) {
+    package func stream(_ bytes: UnsafeRawBufferPointer, finish: Bool, into output: inout [UInt8]) {
         stream.deflate(bytes, finish: finish, into: &output)
     }
 }
 
 /// A codec that cannot be set up; a programming or installation error rather than bad data.
-public enum GzipSetupError: Error, Sendable, CustomStringConvertible {
+package enum GzipSetupError: Error, Sendable, CustomStringConvertible {
     case invalidLevel(Int32)
     case zlib(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidLevel(let level): "gzip level \(level) is out of range; use 1 (fastest) to 9 (smallest)"
         case .zlib(let message): "zlib could not start: \(message)"

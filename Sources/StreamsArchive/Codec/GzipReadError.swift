@@ -2,6 +2,7 @@
 ///
 /// Everything before `lastGoodOffset` is complete, CRC-checked members that zcat, DuckDB and Spark read.
 public struct GzipReadError: Error, Sendable, CustomStringConvertible {
+    /// What was wrong at `lastGoodOffset`.
     public enum Problem: Sendable, Equatable {
         /// The file ends inside a member: a write was cut short.
         case truncated

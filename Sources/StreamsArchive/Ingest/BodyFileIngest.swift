@@ -1,24 +1,24 @@
 /// Archives a file of Streams request bodies, one per line, without HTTP: for backfills, and for the same
 /// crash tests the receiver gets. Bodies are committed in groups; after each commit everything up to that
 /// line is durable, which `onCommit` reports so a caller can resume from there.
-public struct BodyFileIngest {
-    public struct Progress: Sendable, Equatable {
+package struct BodyFileIngest {
+    package struct Progress: Sendable, Equatable {
         /// Lines of the input consumed and durable.
-        public var bodies = 0
-        public var acceptedEvents = 0
-        public var rejectedEvents = 0
-        public var rejectedBodies = 0
-        public var uncompressedBytes = 0
-        public var compressedBytes = 0
+        package var bodies = 0
+        package var acceptedEvents = 0
+        package var rejectedEvents = 0
+        package var rejectedBodies = 0
+        package var uncompressedBytes = 0
+        package var compressedBytes = 0
     }
 
-    public let writer: PartitionWriter
-    public let parser: EnvelopeParser
-    public let commitEvery: Int
+    package let writer: PartitionWriter
+    package let parser: EnvelopeParser
+    package let commitEvery: Int
     /// Bytes of an invalid body kept under rejected/.
-    public let rejectedBodyLimit: Int
+    package let rejectedBodyLimit: Int
 
-    public init(writer: PartitionWriter, parser: EnvelopeParser = EnvelopeParser(), commitEvery: Int = 64, rejectedBodyLimit: Int = 1 << 20) {
+    package init(writer: PartitionWriter, parser: EnvelopeParser = EnvelopeParser(), commitEvery: Int = 64, rejectedBodyLimit: Int = 1 << 20) {
         self.writer = writer
         self.parser = parser
         self.commitEvery = commitEvery
@@ -29,7 +29,7 @@ public struct BodyFileIngest {
     ///   - clock: the clock for `received_at` and the writer.
     ///   - onCommit: called after each durable commit with the totals so far.
     @discardableResult
-    public func run(path: String, clock: any ArchiveClock = SystemClock(), onCommit: (Progress) -> Void) throws -> Progress {
+    package func run(path: String, clock: any ArchiveClock = SystemClock(), onCommit: (Progress) -> Void) throws -> Progress {
         var progress = Progress()
         var pending = Progress()
         func commit() throws {

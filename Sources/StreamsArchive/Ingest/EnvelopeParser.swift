@@ -2,27 +2,27 @@
 ///
 /// The body is validated and minified once; each stored line is the event's own bytes with the three
 /// archive fields appended, so nothing MoEngage sent is re-encoded or dropped.
-public struct EnvelopeParser: Sendable {
+package struct EnvelopeParser: Sendable {
     /// Events before 2000-01-01 are implausible for MoEngage.
-    public static let earliestEventTime: Int64 = 946_684_800
+    package static let earliestEventTime: Int64 = 946_684_800
     /// An event_time this far past arrival still counts as clock skew, not a bad value.
-    public static let futureTolerance: Duration = .seconds(86_400)
+    package static let futureTolerance: Duration = .seconds(86_400)
     /// An `event_uuid` longer than this is refused: it is a dedup key held in memory.
-    public static let maxUUIDBytes = 256
+    package static let maxUUIDBytes = 256
     /// Keys the archive writes itself; an event that already carries one is kept aside rather than overwritten.
-    public static let reservedKeys = ["app_name", "moe_request_id", "received_at"]
+    package static let reservedKeys = ["app_name", "moe_request_id", "received_at"]
 
-    public let scanner: JSONScanner
+    package let scanner: JSONScanner
 
-    public init(scanner: JSONScanner = JSONScanner()) {
+    package init(scanner: JSONScanner = JSONScanner()) {
         self.scanner = scanner
     }
 
-    public func parse(_ body: [UInt8], receivedAt: UTCInstant) throws(EnvelopeError) -> ParsedBatch {
+    package func parse(_ body: [UInt8], receivedAt: UTCInstant) throws(EnvelopeError) -> ParsedBatch {
         try withBytes(body) { (raw) throws(EnvelopeError) in try parse(raw, receivedAt: receivedAt) }
     }
 
-    public func parse(_ body: UnsafeRawBufferPointer, receivedAt: UTCInstant) throws(EnvelopeError) -> ParsedBatch {
+    package func parse(_ body: UnsafeRawBufferPointer, receivedAt: UTCInstant) throws(EnvelopeError) -> ParsedBatch {
         let document: JSONDocument
         do {
             document = try scanner.document(body)

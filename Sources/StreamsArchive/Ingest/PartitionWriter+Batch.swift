@@ -2,7 +2,7 @@ extension PartitionWriter {
     /// Stages a parsed batch: each accepted event that `include` keeps into its partition, each rejected event
     /// under rejected/ for the day it arrived. Nothing is durable until `commit`. Returns how many were kept.
     @discardableResult
-    public func stage(_ batch: ParsedBatch, where include: (AcceptedEvent) -> Bool = { _ in true }) -> Int {
+    package func stage(_ batch: ParsedBatch, where include: (AcceptedEvent) -> Bool = { _ in true }) -> Int {
         var kept = 0
         for event in batch.accepted where include(event) {
             stage(event.line, in: .events(event.partition))

@@ -2,11 +2,11 @@ import Foundation
 
 /// Lines for `rejected/date=YYYY-MM-DD/`: what could not be archived, with the reason, so nothing MoEngage
 /// sent is lost. Every line is valid JSON.
-public enum RejectedRecord {
+package enum RejectedRecord {
     /// One invalid event of an otherwise valid batch, kept byte for byte under `event` — or, when its keys
     /// repeat, as a string under `event_text`, because many JSON readers (Foundation, DuckDB) refuse an object
     /// with a repeated key and every line here must open anywhere.
-    public static func event(_ rejection: EventRejection, of batch: ParsedBatch) -> [UInt8] {
+    package static func event(_ rejection: EventRejection, of batch: ParsedBatch) -> [UInt8] {
         var json = JSONBuilder(capacity: rejection.raw.count + 256)
         json.beginObject()
         json.number("rejected_at", batch.receivedAt.millisecondsSinceEpoch)
@@ -25,7 +25,7 @@ public enum RejectedRecord {
 
     /// A whole body that is not a Streams envelope. UTF-8 text is kept as a string, anything else as base64;
     /// beyond `limit` bytes only the first `limit` are kept and `body_bytes` says how many there were.
-    public static func body(_ body: UnsafeRawBufferPointer, reason: String, receivedAt: UTCInstant, limit: Int) -> [UInt8] {
+    package static func body(_ body: UnsafeRawBufferPointer, reason: String, receivedAt: UTCInstant, limit: Int) -> [UInt8] {
         let kept = UnsafeRawBufferPointer(rebasing: body.prefix(limit))
         var json = JSONBuilder(capacity: kept.count + 256)
         json.beginObject()

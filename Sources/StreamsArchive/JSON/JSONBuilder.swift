@@ -1,57 +1,57 @@
 /// Builds compact JSON text member by member, in the order written.
-public struct JSONBuilder: Sendable {
-    public private(set) var bytes: [UInt8] = []
+package struct JSONBuilder: Sendable {
+    package private(set) var bytes: [UInt8] = []
     /// One entry per open container: whether the next member needs a comma before it.
     private var needsComma: [Bool] = []
 
-    public init(capacity: Int = 256) {
+    package init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
     }
 
     /// Opens an object, as a member named `key` when inside an object, or as a value otherwise.
-    public mutating func beginObject(_ key: String? = nil) {
+    package mutating func beginObject(_ key: String? = nil) {
         prefix(key)
         bytes.append(UInt8(ascii: "{"))
         needsComma.append(false)
     }
 
-    public mutating func endObject() {
+    package mutating func endObject() {
         needsComma.removeLast()
         bytes.append(UInt8(ascii: "}"))
     }
 
-    public mutating func beginArray(_ key: String? = nil) {
+    package mutating func beginArray(_ key: String? = nil) {
         prefix(key)
         bytes.append(UInt8(ascii: "["))
         needsComma.append(false)
     }
 
-    public mutating func endArray() {
+    package mutating func endArray() {
         needsComma.removeLast()
         bytes.append(UInt8(ascii: "]"))
     }
 
-    public mutating func string(_ key: String?, _ value: String) {
+    package mutating func string(_ key: String?, _ value: String) {
         prefix(key)
         JSONEscapes.appendQuoted(value, to: &bytes)
     }
 
     /// A value that is already JSON text (a number, a literal, or bytes from a validated document).
-    public mutating func raw(_ key: String?, _ json: some Sequence<UInt8>) {
+    package mutating func raw(_ key: String?, _ json: some Sequence<UInt8>) {
         prefix(key)
         bytes.append(contentsOf: json)
     }
 
-    public mutating func raw(_ key: String?, _ json: String) {
+    package mutating func raw(_ key: String?, _ json: String) {
         raw(key, json.utf8)
     }
 
-    public mutating func number(_ key: String?, _ value: some BinaryInteger) {
+    package mutating func number(_ key: String?, _ value: some BinaryInteger) {
         raw(key, String(value).utf8)
     }
 
     /// An object member built by `body`.
-    public mutating func object(_ key: String, _ body: (inout JSONBuilder) -> Void) {
+    package mutating func object(_ key: String, _ body: (inout JSONBuilder) -> Void) {
         beginObject(key)
         body(&self)
         endObject()

@@ -4,7 +4,7 @@ import Glibc
 /// unescaped UTF-8 bytes, never Swift `String`s, whose equality is Unicode canonical equivalence.
 extension JSONDocument {
     /// A string node's content with its escapes decoded, as UTF-8 bytes; nil for other kinds.
-    public func stringBytes(_ node: Int) -> [UInt8]? {
+    package func stringBytes(_ node: Int) -> [UInt8]? {
         let item = nodes[node]
         guard item.kind == .string else { return nil }
         let content = Array(text[Int(item.start) + 1..<Int(item.end) - 1])
@@ -12,7 +12,7 @@ extension JSONDocument {
     }
 
     /// The `event_uuid` of an event object: its unescaped bytes; nil when absent or not a string.
-    public func eventUUID(of object: Int) -> EventUUID? {
+    package func eventUUID(of object: Int) -> EventUUID? {
         member(of: object, named: "event_uuid").flatMap(stringBytes).map(EventUUID.init(bytes:))
     }
 
@@ -23,7 +23,7 @@ extension JSONDocument {
     ///
     /// On the receiver's hot path: keys without escapes are compared in place, pairwise (objects in events
     /// have a few dozen keys at most), so nothing is allocated per key; larger objects go through a set.
-    public func firstRepeatedKey(within node: Int) -> [UInt8]? {
+    package func firstRepeatedKey(within node: Int) -> [UInt8]? {
         var keys: [Int] = []
         for index in node..<Int(nodes[node].next) where nodes[index].kind == .object {
             if let repeated = repeatedKey(of: index, scratch: &keys) { return repeated }
@@ -32,7 +32,7 @@ extension JSONDocument {
     }
 
     /// A key that occurs twice among `object`'s own members (not inside its values), or nil.
-    public func repeatedKey(of object: Int) -> [UInt8]? {
+    package func repeatedKey(of object: Int) -> [UInt8]? {
         var keys: [Int] = []
         return repeatedKey(of: object, scratch: &keys)
     }

@@ -1,17 +1,17 @@
 import Glibc
 
 /// A validated JSON text and its tape, with lookups that do not decode what they do not need.
-public struct JSONDocument: Sendable {
-    public private(set) var text: [UInt8]
-    public private(set) var nodes: [JSONNode]
+package struct JSONDocument: Sendable {
+    package private(set) var text: [UInt8]
+    package private(set) var nodes: [JSONNode]
 
-    public init(text: [UInt8] = [], nodes: [JSONNode] = []) {
+    package init(text: [UInt8] = [], nodes: [JSONNode] = []) {
         self.text = text
         self.nodes = nodes
     }
 
     /// Replaces this document with `line`, validated; capacity is reused across calls.
-    public mutating func scan(_ line: UnsafeRawBufferPointer, with scanner: JSONScanner) throws(JSONSyntaxError) {
+    package mutating func scan(_ line: UnsafeRawBufferPointer, with scanner: JSONScanner) throws(JSONSyntaxError) {
         text.removeAll(keepingCapacity: true)
         text.append(contentsOf: line)
         var scanned: [JSONNode] = []
@@ -21,17 +21,17 @@ public struct JSONDocument: Sendable {
     }
 
     /// The top-level value.
-    public var root: Int { 0 }
+    package var root: Int { 0 }
 
-    public func kind(_ node: Int) -> JSONKind { nodes[node].kind }
+    package func kind(_ node: Int) -> JSONKind { nodes[node].kind }
 
     /// The exact bytes of a value as written (strings keep their quotes and escapes).
-    public func raw(_ node: Int) -> ArraySlice<UInt8> {
+    package func raw(_ node: Int) -> ArraySlice<UInt8> {
         text[Int(nodes[node].start)..<Int(nodes[node].end)]
     }
 
     /// Calls `body` with each (key node, value node) of an object, in document order.
-    public func forEachMember(of object: Int, _ body: (_ key: Int, _ value: Int) throws -> Void) rethrows {
+    package func forEachMember(of object: Int, _ body: (_ key: Int, _ value: Int) throws -> Void) rethrows {
         precondition(nodes[object].kind == .object)
         let end = Int(nodes[object].next)
         var key = object + 1
@@ -43,7 +43,7 @@ public struct JSONDocument: Sendable {
     }
 
     /// The value of the first member named `name`, if the object has one.
-    public func member(of object: Int, named name: String) -> Int? {
+    package func member(of object: Int, named name: String) -> Int? {
         var found: Int?
         forEachMember(of: object) { key, value in
             if found == nil && keyEquals(key, name) { found = value }
@@ -52,7 +52,7 @@ public struct JSONDocument: Sendable {
     }
 
     /// The nodes of an array's elements.
-    public func elements(of array: Int) -> [Int] {
+    package func elements(of array: Int) -> [Int] {
         precondition(nodes[array].kind == .array)
         var result: [Int] = []
         let end = Int(nodes[array].next)
@@ -66,7 +66,7 @@ public struct JSONDocument: Sendable {
 
     /// Whether a string node's decoded value equals `name` byte for byte (never `String` equality, which is
     /// canonical equivalence), without allocating when it has no escapes.
-    public func keyEquals(_ node: Int, _ name: String) -> Bool {
+    package func keyEquals(_ node: Int, _ name: String) -> Bool {
         let item = nodes[node]
         guard item.kind == .string else { return false }
         if item.flagged { return stringBytes(node) == Array(name.utf8) }
@@ -79,7 +79,7 @@ public struct JSONDocument: Sendable {
     }
 
     /// A string node's decoded value; nil for other kinds.
-    public func string(_ node: Int) -> String? {
+    package func string(_ node: Int) -> String? {
         let item = nodes[node]
         guard item.kind == .string else { return nil }
         let content = text[Int(item.start) + 1..<Int(item.end) - 1]
@@ -88,7 +88,7 @@ public struct JSONDocument: Sendable {
     }
 
     /// An integer number node's value; nil for other kinds, fractions, exponents and values past Int64.
-    public func integer(_ node: Int) -> Int64? {
+    package func integer(_ node: Int) -> Int64? {
         let item = nodes[node]
         guard item.kind == .number, !item.flagged else { return nil }
         var value: Int64 = 0

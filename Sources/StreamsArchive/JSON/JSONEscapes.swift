@@ -1,7 +1,7 @@
 /// JSON string escaping in both directions.
-public enum JSONEscapes {
+package enum JSONEscapes {
     /// The UTF-8 bytes of a JSON string's content (without its quotes) with its escapes decoded.
-    public static func decodeString(_ content: [UInt8]) -> [UInt8] {
+    package static func decodeString(_ content: [UInt8]) -> [UInt8] {
         Array(decode(content[...]).utf8)
     }
 
@@ -61,7 +61,7 @@ public enum JSONEscapes {
     }
 
     /// Appends `value` as a JSON string literal, quotes included, escaping only what JSON requires.
-    public static func appendQuoted(_ value: String, to output: inout [UInt8]) {
+    package static func appendQuoted(_ value: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         for byte in value.utf8 {
             switch byte {

@@ -4,21 +4,21 @@
 /// control characters or invalid UTF-8 or unpaired surrogate escapes in strings, nothing after the value.
 /// Values are never re-encoded: strings and numbers keep the bytes the sender wrote, and minifying drops only
 /// whitespace outside strings. Nesting deeper than `maxDepth` is refused, so hostile input cannot exhaust the stack.
-public struct JSONScanner: Sendable {
-    public static let defaultMaxDepth = 64
-    public let maxDepth: Int
+package struct JSONScanner: Sendable {
+    package static let defaultMaxDepth = 64
+    package let maxDepth: Int
 
-    public init(maxDepth: Int = JSONScanner.defaultMaxDepth) {
+    package init(maxDepth: Int = JSONScanner.defaultMaxDepth) {
         self.maxDepth = maxDepth
     }
 
     /// Validates `input`, minifies it, and returns the minified text with its tape.
-    public func document(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONDocument {
+    package func document(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONDocument {
         try withBytes(bytes) { (raw) throws(JSONSyntaxError) in try document(raw) }
     }
 
     /// A leading UTF-8 byte-order mark is skipped, as JSONSerialization skips it.
-    public func document(_ input: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> JSONDocument {
+    package func document(_ input: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> JSONDocument {
         let input = input.starts(with: [0xEF, 0xBB, 0xBF]) ? UnsafeRawBufferPointer(rebasing: input[3...]) : input
         try Self.checkSize(input)
         var nodes: [JSONNode] = []
@@ -39,7 +39,7 @@ public struct JSONScanner: Sendable {
     }
 
     /// Validates `input` in place, filling `nodes` with ranges into `input` itself (no copy).
-    public func scan(_ input: UnsafeRawBufferPointer, nodes: inout [JSONNode]) throws(JSONSyntaxError) {
+    package func scan(_ input: UnsafeRawBufferPointer, nodes: inout [JSONNode]) throws(JSONSyntaxError) {
         try Self.checkSize(input)
         var parser = JSONParser(input: input, output: nil, maxDepth: maxDepth)
         swap(&parser.nodes, &nodes)

@@ -47,5 +47,6 @@ public enum EventCatalog {
     /// Keyed by bytes: a code that is only canonically equivalent (a Kelvin sign for `K`) is not the code.
     private static let byCode: [[UInt8]: CatalogEntry] = Dictionary(uniqueKeysWithValues: entries.map { (Array($0.code.utf8), $0) })
 
+    /// The catalog's entry for an event_code; nil for a code it does not know.
     public static func entry(for code: String) -> CatalogEntry? { byCode[Array(code.utf8)] }
 }

@@ -11,7 +11,7 @@ public struct EventUUID: Hashable, Sendable, CustomStringConvertible {
     public init(bytes: [UInt8]) { self.bytes = bytes }
 
     /// The 128-bit fingerprint of the bytes, as dedup indexes keep it.
-    public var fingerprint: Fingerprint { Fingerprint(bytes) }
+    package var fingerprint: Fingerprint { Fingerprint(bytes) }
 
     public var description: String { String(decoding: bytes, as: UTF8.self) }
 }

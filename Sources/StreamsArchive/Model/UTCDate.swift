@@ -35,6 +35,7 @@ public struct UTCDate: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Seconds since the epoch at 00:00:00 UTC of this date.
     public var startEpochSeconds: Int64 { daysSinceEpoch * 86_400 }
 
+    /// The date `days` later (earlier when negative).
     public func adding(days: Int64) -> UTCDate { UTCDate(daysSinceEpoch: daysSinceEpoch + days) }
 
     /// (year, month, day), from Howard Hinnant's civil-from-days algorithm.
@@ -57,6 +58,7 @@ public struct UTCDate: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public static func < (lhs: UTCDate, rhs: UTCDate) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }
 
+    /// `value` in decimal, zero-padded to `width` digits.
     public static func pad(_ value: Int64, _ width: Int) -> String {
         let digits = String(value)
         return String(repeating: "0", count: max(0, width - digits.count)) + digits

@@ -13,6 +13,7 @@
 /// from it (readers see the hour whole or gone). It removes exactly the files it accounted for, then the
 /// directories if nothing else is inside: a file a receiver creates meanwhile is never removed with them.
 public enum Retention {
+    /// What happened to one date past the cut-off.
     public struct Decision: Sendable {
         public let date: UTCDate
         /// The paths removed (or, in a dry run, that would be).
@@ -21,6 +22,8 @@ public enum Retention {
         public let keptBecause: String?
     }
 
+    /// Removes every safe date older than `keepDays` before `now`'s date (nothing in a dry run), under the seal
+    /// lock; returns a decision per date past the cut-off.
     public static func run(layout: ArchiveLayout, keepDays: Int, now: UTCInstant, dryRun: Bool, derived: some DerivedData) throws -> [Decision] {
         let lock = try Sealer.waitForSealLock(layout: layout)
         return try withExtendedLifetime(lock) {
@@ -88,7 +91,7 @@ public enum Retention {
 
     /// Replaces the record atomically and durably (the date directory is fsynced).
     private static func write(_ record: RetentionRecord, layout: ArchiveLayout) throws {
-        let path = RetentionRecord.path(layout: layout, date: record.date)
+        let path = layout.retentionRecord(record.date)
         try AtomicFile.write(record.render(), to: path)
         try Directory.sync(Directory.parentPath(of: path))
     }

@@ -10,6 +10,7 @@
 /// seal lock (`retain` or `seal`) finishes exactly that removal, so a half-removed day is never taken for a
 /// whole one with late events, and no seal merges what was being removed.
 public struct RetentionRecord: Sendable, Equatable {
+    /// One removal of raw events from the date.
     public struct Removal: Sendable, Equatable {
         public var removedAt: UTCInstant
         public var files: Int
@@ -44,14 +45,10 @@ public struct RetentionRecord: Sendable, Equatable {
         self.pending = pending
     }
 
-    public static func path(layout: ArchiveLayout, date: UTCDate) -> String {
-        layout.retentionRecord(date)
-    }
-
     /// The date's record; nil if its raw events were never removed. An unreadable record is an error: it
     /// would otherwise let a partial day pass for a whole one.
     public static func read(layout: ArchiveLayout, date: UTCDate) throws -> RetentionRecord? {
-        let path = path(layout: layout, date: date)
+        let path = layout.retentionRecord(date)
         guard let file = try POSIXFile.openForReadingIfExists(path) else { return nil }
         guard let document = try? JSONScanner().document(try file.readToEnd()), document.kind(document.root) == .object,
             let list = document.member(of: document.root, named: "removals"), document.kind(list) == .array
@@ -101,6 +98,7 @@ public struct RetentionRecord: Sendable, Equatable {
         return copy
     }
 
+    /// The record as JSON, as written to disk.
     public func render() -> [UInt8] {
         var json = JSONBuilder(capacity: 256 + removals.count * 96)
         json.beginObject()

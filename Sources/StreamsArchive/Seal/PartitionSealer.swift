@@ -19,6 +19,7 @@ import Glibc
 public struct PartitionSealer {
     public static let level: Int32 = 9
 
+    /// What sealing one hour did.
     public struct Outcome: Sendable {
         public var sealed = false
         public var eventsIn = 0

@@ -9,6 +9,7 @@ public struct SealManifest: Sendable, Equatable {
     }
     public static let formatVersion = 1
 
+    /// A sealed file: its size, checksum, event count and event-time range.
     public struct File: Sendable, Equatable {
         public let name: String
         public let bytes: Int64
@@ -18,6 +19,7 @@ public struct SealManifest: Sendable, Equatable {
         public let maxEventTime: Int64
     }
 
+    /// A file the seal replaced, as it was.
     public struct Source: Sendable, Equatable {
         public let name: String
         public let bytes: Int64
@@ -29,6 +31,7 @@ public struct SealManifest: Sendable, Equatable {
     public let sources: [Source]
     public let duplicatesDropped: Int
 
+    /// The manifest as JSON, as written to disk.
     public func render() -> [UInt8] {
         var json = JSONBuilder(capacity: 1024 + sources.count * 100)
         json.beginObject()

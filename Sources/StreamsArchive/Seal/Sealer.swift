@@ -7,6 +7,7 @@ import Logging
 /// what they already do: they only ever add new files, a seal takes only the finished files it listed, and
 /// an hour with a file still being written is left for the next run. Hours are sealed in parallel.
 public enum Sealer {
+    /// What one seal run did, over every hour it looked at.
     public struct Summary: Sendable {
         public var sealed = 0
         public var alreadySealed = 0
@@ -24,6 +25,8 @@ public enum Sealer {
 
     public static let lockName = "_seal.lock"
 
+    /// Seals every hour that closed more than `grace` before `now`, `workers` at a time, under `_seal.lock`
+    /// (busy: `SealError.busy`, or wait with `waitForOtherSeal`). An hour that fails is left as it was and listed.
     public static func run(
         layout: ArchiveLayout, grace: Duration, now: UTCInstant, workers: Int = System.coreCount, waitForOtherSeal: Bool = false,
         logger: Logger
@@ -42,7 +45,7 @@ public enum Sealer {
     }
 
     /// Takes the seal lock, waiting for a running seal or retain: what retain holds for its whole run.
-    public static func waitForSealLock(layout: ArchiveLayout) throws(StorageError) -> POSIXFile {
+    package static func waitForSealLock(layout: ArchiveLayout) throws(StorageError) -> POSIXFile {
         let lock = try POSIXFile.openForAppending(layout.lock(lockName))
         try lock.lock(exclusive: true)
         return lock

@@ -5,8 +5,8 @@ import Glibc
 /// The bytes go to a hidden temporary beside the target (same filesystem), are fsynced, and are renamed over it;
 /// the directory is then synced so the new name survives power loss. Hidden names (`.`) are skipped by Spark,
 /// Hive and `*.csv` globs, so a leftover temporary from a crash is never read as data.
-public enum AtomicFile {
-    public static func write(_ bytes: [UInt8], to path: String) throws(StorageError) {
+package enum AtomicFile {
+    package static func write(_ bytes: [UInt8], to path: String) throws(StorageError) {
         let temporary = Directory.parentPath(of: path) + "/" + temporaryName(for: Directory.fileName(of: path))
         do {
             let file = try POSIXFile.createTruncating(temporary)
@@ -23,10 +23,10 @@ public enum AtomicFile {
     static func temporaryName(for name: String) -> String { ".\(name).tmp-\(getpid())" }
 
     /// Whether `name` is a temporary this type made (a crash can leave one behind).
-    public static func isTemporary(_ name: String) -> Bool { name.hasPrefix(".") && name.contains(".tmp-") }
+    package static func isTemporary(_ name: String) -> Bool { name.hasPrefix(".") && name.contains(".tmp-") }
 
     /// Removes the temporaries a killed writer left in `directory`.
-    public static func removeLeftovers(in directory: String) throws(StorageError) {
+    package static func removeLeftovers(in directory: String) throws(StorageError) {
         for name in try Directory.entries(directory) where isTemporary(name) { try Directory.removeFile("\(directory)/\(name)") }
     }
 }

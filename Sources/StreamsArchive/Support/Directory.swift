@@ -1,9 +1,9 @@
 import Glibc
 
 /// Directory operations with the fsyncs that make a new name survive a crash.
-public enum Directory {
+package enum Directory {
     /// Flushes a directory's entries, so a file created or renamed in it is still there after power loss.
-    public static func sync(_ path: String) throws(StorageError) {
+    package static func sync(_ path: String) throws(StorageError) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw StorageError("open directory", path: path) }
         defer { close(fd) }
@@ -11,7 +11,7 @@ public enum Directory {
     }
 
     /// Creates `path` and any missing parents, syncing each parent that gained an entry.
-    public static func create(_ path: String) throws(StorageError) {
+    package static func create(_ path: String) throws(StorageError) {
         if exists(path) { return }
         let parent = parentPath(of: path)
         if parent != path { try create(parent) }
@@ -19,13 +19,13 @@ public enum Directory {
         try sync(parent)
     }
 
-    public static func exists(_ path: String) -> Bool {
+    package static func exists(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// Names in a directory, sorted; empty if it does not exist.
-    public static func entries(_ path: String) throws(StorageError) -> [String] {
+    package static func entries(_ path: String) throws(StorageError) -> [String] {
         guard let dir = opendir(path) else {
             if errno == ENOENT { return [] }
             throw StorageError("list", path: path)
@@ -42,17 +42,17 @@ public enum Directory {
     }
 
     /// Renames atomically within one filesystem and syncs the directory.
-    public static func rename(_ from: String, to: String) throws(StorageError) {
+    package static func rename(_ from: String, to: String) throws(StorageError) {
         guard Glibc.rename(from, to) == 0 else { throw StorageError("rename", path: from) }
         try sync(parentPath(of: to))
     }
 
-    public static func removeFile(_ path: String) throws(StorageError) {
+    package static func removeFile(_ path: String) throws(StorageError) {
         guard unlink(path) == 0 || errno == ENOENT else { throw StorageError("remove", path: path) }
     }
 
     /// Removes a directory and everything under it (without following symbolic links); absent is fine.
-    public static func removeTree(_ path: String) throws(StorageError) {
+    package static func removeTree(_ path: String) throws(StorageError) {
         var info = stat()
         guard lstat(path, &info) == 0 else {
             if errno == ENOENT { return }
@@ -65,7 +65,7 @@ public enum Directory {
 
     /// Removes `path` if it is an empty directory (or gone); false, leaving it, if something is inside.
     @discardableResult
-    public static func removeIfEmpty(_ path: String) throws(StorageError) -> Bool {
+    package static func removeIfEmpty(_ path: String) throws(StorageError) -> Bool {
         if rmdir(path) == 0 || errno == ENOENT { return true }
         if errno == ENOTEMPTY || errno == EEXIST { return false }
         throw StorageError("remove directory", path: path)
@@ -75,7 +75,7 @@ public enum Directory {
     /// it, so a reader resolving `link` finds the old target or the new one, never nothing. Returns the old
     /// target, if there was one.
     @discardableResult
-    public static func publishLink(_ link: String, to target: String) throws(StorageError) -> String? {
+    package static func publishLink(_ link: String, to target: String) throws(StorageError) -> String? {
         let previous = linkTarget(link)
         let temporary = parentPath(of: link) + "/." + fileName(of: link) + ".link-\(getpid())"
         try removeFile(temporary)
@@ -85,7 +85,7 @@ public enum Directory {
     }
 
     /// Where a symbolic link points, or nil if `path` is not one.
-    public static func linkTarget(_ path: String) -> String? {
+    package static func linkTarget(_ path: String) -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let count = readlink(path, &buffer, buffer.count - 1)
         guard count >= 0 else { return nil }
@@ -93,12 +93,12 @@ public enum Directory {
     }
 
     /// The last component of a path.
-    public static func fileName(of path: String) -> String {
+    package static func fileName(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return path }
         return String(path[path.index(after: slash)...])
     }
 
-    public static func parentPath(of path: String) -> String {
+    package static func parentPath(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }

@@ -5,13 +5,13 @@
 /// partition, about 1 in 10^27, far below the rate of undetected disk errors; the random key keeps anyone
 /// from crafting collisions. Bytes are hashed as they are, so strings that differ only in Unicode
 /// normalization stay different, as they are to MoEngage.
-public struct Fingerprint: Hashable, Sendable {
-    public let high: UInt64
-    public let low: UInt64
+package struct Fingerprint: Hashable, Sendable {
+    package let high: UInt64
+    package let low: UInt64
 
     private static let key = (UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max))
 
-    public init(_ bytes: UnsafeRawBufferPointer) {
+    package init(_ bytes: UnsafeRawBufferPointer) {
         var state = SipState(key: Self.key)
         let count = bytes.count
         var offset = 0
@@ -25,17 +25,17 @@ public struct Fingerprint: Hashable, Sendable {
         (high, low) = state.finalize()
     }
 
-    public init(high: UInt64, low: UInt64) {
+    package init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
     }
 
-    public init(_ bytes: [UInt8]) {
+    package init(_ bytes: [UInt8]) {
         self = bytes.withUnsafeBytes { Fingerprint($0) }
     }
 
     /// One word is enough to place a fingerprint in a hash table: its bits are already uniformly mixed.
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         hasher.combine(low)
     }
 }

@@ -4,9 +4,9 @@ import Glibc
 ///
 /// Foundation's FileHandle hides `fsync`, `ftruncate` and `flock`, which durability needs, so the few
 /// calls this project makes are wrapped here.
-public final class POSIXFile {
-    public let path: String
-    public let descriptor: Int32
+package final class POSIXFile {
+    package let path: String
+    package let descriptor: Int32
 
     private init(path: String, descriptor: Int32) {
         self.path = path
@@ -15,13 +15,13 @@ public final class POSIXFile {
 
     deinit { close(descriptor) }
 
-    public static func openForReading(_ path: String) throws(StorageError) -> POSIXFile {
+    package static func openForReading(_ path: String) throws(StorageError) -> POSIXFile {
         try open(path, flags: O_RDONLY)
     }
 
     /// Opens an existing file for reading and writing; nil if it does not exist.
     /// Opens a file for reading; nil if it does not exist.
-    public static func openForReadingIfExists(_ path: String) throws(StorageError) -> POSIXFile? {
+    package static func openForReadingIfExists(_ path: String) throws(StorageError) -> POSIXFile? {
         do {
             return try openForReading(path)
         } catch where error.code == ENOENT {
@@ -29,7 +29,7 @@ public final class POSIXFile {
         }
     }
 
-    public static func openForUpdateIfExists(_ path: String) throws(StorageError) -> POSIXFile? {
+    package static func openForUpdateIfExists(_ path: String) throws(StorageError) -> POSIXFile? {
         let fd = Glibc.open(path, O_RDWR | O_CLOEXEC)
         if fd >= 0 { return POSIXFile(path: path, descriptor: fd) }
         if errno == ENOENT { return nil }
@@ -37,22 +37,22 @@ public final class POSIXFile {
     }
 
     /// Opens an existing file for reading and writing.
-    public static func openForUpdate(_ path: String) throws(StorageError) -> POSIXFile {
+    package static func openForUpdate(_ path: String) throws(StorageError) -> POSIXFile {
         try open(path, flags: O_RDWR)
     }
 
     /// Creates a new file; fails if the name is taken, so two writers never share a file.
-    public static func createExclusive(_ path: String) throws(StorageError) -> POSIXFile {
+    package static func createExclusive(_ path: String) throws(StorageError) -> POSIXFile {
         try open(path, flags: O_RDWR | O_CREAT | O_EXCL, mode: 0o644)
     }
 
     /// Opens a file for appending, creating it if needed (for spills; not fsynced by itself).
-    public static func openForAppending(_ path: String) throws(StorageError) -> POSIXFile {
+    package static func openForAppending(_ path: String) throws(StorageError) -> POSIXFile {
         try open(path, flags: O_WRONLY | O_CREAT | O_APPEND, mode: 0o644)
     }
 
     /// Creates or empties a file.
-    public static func createTruncating(_ path: String) throws(StorageError) -> POSIXFile {
+    package static func createTruncating(_ path: String) throws(StorageError) -> POSIXFile {
         try open(path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
     }
 
@@ -62,21 +62,21 @@ public final class POSIXFile {
         return POSIXFile(path: path, descriptor: fd)
     }
 
-    public func size() throws(StorageError) -> Int64 {
+    package func size() throws(StorageError) -> Int64 {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw StorageError("stat", path: path) }
         return Int64(info.st_size)
     }
 
     /// Last modification time.
-    public func modified() throws(StorageError) -> UTCInstant {
+    package func modified() throws(StorageError) -> UTCInstant {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw StorageError("stat", path: path) }
         return UTCInstant(millisecondsSinceEpoch: Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000)
     }
 
     /// Reads up to `buffer.count` bytes; 0 means end of file.
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(StorageError) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(StorageError) -> Int {
         while true {
             let n = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
             if n >= 0 { return n }
@@ -88,7 +88,7 @@ public final class POSIXFile {
     static let maxWriteChunk = 256 * 1024
 
     /// `count` bytes from `offset`, fewer only at end of file.
-    public func read(count: Int, at offset: Int64) throws(StorageError) -> [UInt8] {
+    package func read(count: Int, at offset: Int64) throws(StorageError) -> [UInt8] {
         var result = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
@@ -106,7 +106,7 @@ public final class POSIXFile {
     }
 
     /// Writes all of `bytes` at `offset`.
-    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(StorageError) {
+    package func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(StorageError) {
         var done = 0
         while done < bytes.count {
             let chunk = min(bytes.count - done, Self.maxWriteChunk)
@@ -122,12 +122,12 @@ public final class POSIXFile {
     }
 
     /// Writes all of `bytes` at `offset`.
-    public func write(_ bytes: [UInt8], at offset: Int64) throws(StorageError) {
+    package func write(_ bytes: [UInt8], at offset: Int64) throws(StorageError) {
         try withBytes(bytes) { (raw) throws(StorageError) in try write(raw, at: offset) }
     }
 
     /// Appends all of `bytes` at the current position (for plain streamed output).
-    public func write(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
+    package func write(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
         var done = 0
         while done < bytes.count {
             let n = Glibc.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
@@ -141,16 +141,16 @@ public final class POSIXFile {
         }
     }
 
-    public func sync() throws(StorageError) {
+    package func sync() throws(StorageError) {
         guard fsync(descriptor) == 0 else { throw StorageError("fsync", path: path) }
     }
 
-    public func truncate(to length: Int64) throws(StorageError) {
+    package func truncate(to length: Int64) throws(StorageError) {
         guard ftruncate(descriptor, off_t(length)) == 0 else { throw StorageError("truncate", path: path) }
     }
 
     /// Opens a directory for `flock` (and `fsync`); nil if it does not exist.
-    public static func openDirectoryIfExists(_ path: String) throws(StorageError) -> POSIXFile? {
+    package static func openDirectoryIfExists(_ path: String) throws(StorageError) -> POSIXFile? {
         do {
             return try open(path, flags: O_RDONLY | O_DIRECTORY)
         } catch where error.code == ENOENT {
@@ -160,7 +160,7 @@ public final class POSIXFile {
 
     /// Waits for an advisory lock, shared or exclusive. The kernel drops it when the descriptor closes or the
     /// process dies, however it dies.
-    public func lock(exclusive: Bool) throws(StorageError) {
+    package func lock(exclusive: Bool) throws(StorageError) {
         while flock(descriptor, exclusive ? LOCK_EX : LOCK_SH) != 0 {
             if errno != EINTR { throw StorageError("lock", path: path) }
         }
@@ -168,7 +168,7 @@ public final class POSIXFile {
 
     /// Takes an exclusive advisory lock without waiting; false if another process holds it.
     /// The kernel drops the lock when the process dies, however it dies.
-    public func tryLockExclusive() throws(StorageError) -> Bool {
+    package func tryLockExclusive() throws(StorageError) -> Bool {
         if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return true }
         if errno == EWOULDBLOCK { return false }
         throw StorageError("lock", path: path)
@@ -177,7 +177,7 @@ public final class POSIXFile {
 
 extension POSIXFile {
     /// The whole file; for small files such as journals and manifests.
-    public func readToEnd() throws(StorageError) -> [UInt8] {
+    package func readToEnd() throws(StorageError) -> [UInt8] {
         var result: [UInt8] = []
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 1)
         defer { buffer.deallocate() }

@@ -11,9 +11,9 @@ import Synchronization
 /// job its own result slot (job `i` writes slot `i`, exactly once, and the array is read only after every
 /// job returned), and `forEach(_:states:_:)` gives each worker its own state (a worker runs one job at a time,
 /// and only its own jobs touch its state). Nothing else crosses threads, so callers need no unsafe code.
-public enum Parallel {
+package enum Parallel {
     /// `body(worker, index)` for every index, results in index order.
-    public static func map<T>(_ count: Int, workers: Int, _ body: (_ worker: Int, _ index: Int) -> T) -> [T] {
+    package static func map<T>(_ count: Int, workers: Int, _ body: (_ worker: Int, _ index: Int) -> T) -> [T] {
         [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             let slots = UncheckedSendable(buffer)
             forEach(count, workers: workers) { worker, index in
@@ -24,14 +24,14 @@ public enum Parallel {
     }
 
     /// Runs the jobs on `states.count` workers, each job with its worker's own state.
-    public static func forEach<State>(_ count: Int, states: inout [State], _ body: (_ state: inout State, _ index: Int) -> Void) {
+    package static func forEach<State>(_ count: Int, states: inout [State], _ body: (_ state: inout State, _ index: Int) -> Void) {
         states.withUnsafeMutableBufferPointer { buffer in
             let shared = UncheckedSendable(buffer)
             forEach(count, workers: buffer.count) { worker, index in body(&shared.value[worker], index) }
         }
     }
 
-    public static func forEach(_ count: Int, workers: Int, _ body: (_ worker: Int, _ index: Int) -> Void) {
+    package static func forEach(_ count: Int, workers: Int, _ body: (_ worker: Int, _ index: Int) -> Void) {
         let workers = max(1, min(workers, count))
         guard workers > 1 else {
             for index in 0..<count { body(0, index) }

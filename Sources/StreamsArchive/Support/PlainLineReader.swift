@@ -1,17 +1,17 @@
 import Glibc
 
 /// Reads a plain (uncompressed) file line by line in bounded memory.
-public struct PlainLineReader {
-    public let path: String
-    public let maxLineBytes: Int
+package struct PlainLineReader {
+    package let path: String
+    package let maxLineBytes: Int
 
-    public init(path: String, maxLineBytes: Int = 64 << 20) {
+    package init(path: String, maxLineBytes: Int = 64 << 20) {
         self.path = path
         self.maxLineBytes = maxLineBytes
     }
 
     /// Calls `body` with each line, newline removed; the last line may lack one.
-    public func forEachLine(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    package func forEachLine(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let file = try POSIXFile.openForReading(path)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }

@@ -1,15 +1,15 @@
 /// SHA-256 (FIPS 180-4), streaming, for the checksums in seal manifests that `sha256sum` and any data team's
 /// tools can check. Written here rather than pulling in a crypto package for one hash.
-public struct SHA256: Sendable {
+package struct SHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
     )
     private var pending: [UInt8] = []
     private var length: UInt64 = 0
 
-    public init() {}
+    package init() {}
 
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
         length &+= UInt64(bytes.count)
         var offset = 0
         if !pending.isEmpty {
@@ -27,12 +27,12 @@ public struct SHA256: Sendable {
         pending.append(contentsOf: bytes[offset...])
     }
 
-    public mutating func update(_ bytes: [UInt8]) {
+    package mutating func update(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { update($0) }
     }
 
     /// The digest as 64 lowercase hex digits, as `sha256sum` prints it.
-    public mutating func finalizeHex() -> String {
+    package mutating func finalizeHex() -> String {
         let bits = length &* 8
         var tail = pending
         tail.append(0x80)
@@ -51,7 +51,7 @@ public struct SHA256: Sendable {
         return String(decoding: hex, as: UTF8.self)
     }
 
-    public static func hex(of bytes: [UInt8]) -> String {
+    package static func hex(of bytes: [UInt8]) -> String {
         var hash = SHA256()
         hash.update(bytes)
         return hash.finalizeHex()

@@ -6,12 +6,14 @@
 /// with the bytes, sha256 and event count written down when it was sealed. Files still being written are
 /// skipped. Partitions are checked in parallel, each under its shared `PartitionLock`.
 public enum ArchiveVerifier {
+    /// One damaged file (or manifest) and what is wrong with it.
     public struct Finding: Sendable, CustomStringConvertible {
         public let path: String
         public let problem: String
         public var description: String { "\(path): \(problem)" }
     }
 
+    /// What verify read and found.
     public struct Summary: Sendable {
         public var files = 0
         public var manifests = 0
@@ -20,6 +22,7 @@ public enum ArchiveVerifier {
         public var findings: [Finding] = []
     }
 
+    /// Checks every partition of `date` (or of every date), `workers` hours at a time.
     public static func run(layout: ArchiveLayout, date: UTCDate?, workers: Int = System.coreCount) throws -> Summary {
         let keys = try ArchivePartitions.all(layout: layout, date: date)
         let results = Parallel.map(keys.count, workers: workers) { _, index in check(keys[index], layout: layout) }

@@ -1,5 +1,5 @@
 /// `withUnsafeBytes` that keeps the closure's typed error (the standard library's version erases it to `any Error`).
-public func withBytes<T, E: Error>(_ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> T {
+package func withBytes<T, E: Error>(_ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> T {
     var result: Result<T, E>!
     bytes.withUnsafeBytes { raw in
         do throws(E) { result = .success(try body(raw)) } catch { result = .failure(error) }
