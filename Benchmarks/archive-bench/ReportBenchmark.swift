@@ -4,8 +4,9 @@ import Reports
 import StreamsArchive
 
 /// `streams-archive report` on a generated day, beside DuckDB computing the same campaign_events.csv from the
-/// same files and `zcat` of those files (the decompression floor), all in one run; plus 1 worker against 2,
-/// the same day again once sealed (as nightly reads it), and the JSON decoders that decided the design.
+/// same files and `zcat` of those files (the decompression floor), all in one run: the day as received (each
+/// line checked against `StoredLine`) and sealed (as nightly reads it); 1 worker against 2; optionally an
+/// older build on the same files; and the JSON decoders that decided the design.
 struct ReportBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
@@ -19,55 +20,76 @@ struct ReportBenchmark: ParsableCommand {
 
     static let date = "2026-03-14"
 
+    @Option(help: "Another streams-archive binary (an older build) to time on the same files in the same run.") var baseline: String?
+
     func run() throws {
         try? FileManager.default.removeItem(atPath: scratch)
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let binary = Measure.streamsArchive
         let root = scratch + "/archive"
         try Measure.archivedDay(events: events, date: Self.date, root: root, scratch: scratch)
-
-        let files = try Measure.output("find '\(root)/events/date=\(Self.date)' -name '*.jsonl.gz' | sort").split(separator: "\n").map(String.init)
-        let list = scratch + "/files.txt"
-        try files.joined(separator: "\n").write(toFile: list, atomically: true, encoding: .utf8)
-        let compressed = try files.map(Measure.size).reduce(0, +)
-        let plain = Int(try Measure.output("xargs zcat < '\(list)' | wc -c").trimmingCharacters(in: .whitespacesAndNewlines))!
-        print("input: \(events) events, \(files.count) files, \(mb(compressed)) gzip (level 6), \(mb(plain)) JSONL")
-
-        let report = { (workers: Int) in "'\(binary)' report --root '\(root)' --date \(Self.date) --workers \(workers) 2>/dev/null" }
         let duckdbScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("duckdb/campaign_events.py").path
         let duckdb = "python3 '\(duckdbScript)' '\(root)' \(Self.date) '\(scratch)/duckdb.csv'"
+        let duckdbVersion = try Measure.output("python3 -c 'import duckdb; print(duckdb.__version__)'").trimmingCharacters(in: .whitespacesAndNewlines)
+        func report(_ binary: String = Measure.streamsArchive, workers: Int = 2) -> String {
+            "'\(binary)' report --root '\(root)' --date \(Self.date) --workers \(workers) 2>/dev/null"
+        }
+        func requireSameCSV() throws {
+            try Measure.shell("cmp -s '\(scratch)/duckdb.csv' '\(root)/reports/date=\(Self.date)/campaign_events.csv'")
+        }
 
-        let two = try Measure.best(runs) { try Measure.shell(report(2)) }
-        let one = try Measure.best(runs) { try Measure.shell(report(1)) }
+        // The day as the receiver wrote it, before any seal: report checks each line against StoredLine.
+        let unsealed = try dayFiles(root: root)
+        print("input: \(events) events; as received \(unsealed.files.count) files, \(mb(unsealed.compressed)) gzip (level 6), \(mb(unsealed.plain)) JSONL")
+        let openTwo = try Measure.best(runs) { try Measure.shell(report()) }
+        let openDuck = try Measure.best(runs) { try Measure.shell(duckdb) }
+        try requireSameCSV()
+        let openBaseline = try baseline.map { binary in try Measure.best(runs) { try Measure.shell(report(binary)) } }
+
+        // Sealed, as the hourly job leaves every past hour and as nightly reads it: seal checked each line.
+        try Measure.shell("'\(Measure.streamsArchive)' seal --root '\(root)' --grace 0 2>/dev/null")
+        let sealed = try dayFiles(root: root)
+        print("sealed: \(sealed.files.count) files, \(mb(sealed.compressed)) gzip (level 9)")
+        let two = try Measure.best(runs) { try Measure.shell(report()) }
+        let one = try Measure.best(runs) { try Measure.shell(report(workers: 1)) }
         let duck = try Measure.best(runs) { try Measure.shell(duckdb) }
-        let zcat = try Measure.best(runs) { try Measure.shell("xargs zcat < '\(list)' > /dev/null") }
-        let zcatTwo = try Measure.best(runs) { try Measure.shell("xargs -P 2 -n \(max(1, files.count / 8)) zcat < '\(list)' > /dev/null") }
+        try requireSameCSV()
+        let sealedBaseline = try baseline.map { binary in try Measure.best(runs) { try Measure.shell(report(binary)) } }
+        let zcat = try Measure.best(runs) { try Measure.shell("xargs zcat < '\(sealed.list)' > /dev/null") }
+        let zcatTwo = try Measure.best(runs) { try Measure.shell("xargs -P 2 -n \(max(1, sealed.files.count / 8)) zcat < '\(sealed.list)' > /dev/null") }
         let rss = try Measure.output(
             "python3 -c 'import resource, subprocess, sys; subprocess.run(sys.argv[1:], stderr=subprocess.DEVNULL, check=True); "
-                + "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' '\(binary)' report --root '\(root)' --date \(Self.date)"
+                + "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' '\(Measure.streamsArchive)' report --root '\(root)' --date \(Self.date)"
         )
-        let same = try Measure.output("cmp -s '\(scratch)/duckdb.csv' '\(root)/reports/date=\(Self.date)/campaign_events.csv' && echo identical || echo DIFFERENT")
 
-        print("\n| command | wall s (best of \(runs)) | events/s | ratio |")
+        print("\n| sealed day (every past hour, as nightly reads it) | wall s (best of \(runs)) | events/s | ratio |")
         print("| --- | --- | --- | --- |")
         print("| `report` (2 workers) | \(format(two)) | \(Int(Double(events) / two)) | — |")
         print("| `report --workers 1` | \(format(one)) | \(Int(Double(events) / one)) | 2 workers are **\(format(one / two))x** faster |")
-        print("| DuckDB \(try Measure.output("python3 -c 'import duckdb; print(duckdb.__version__)'").trimmingCharacters(in: .whitespacesAndNewlines)), same CSV (2 threads) | \(format(duck)) | \(Int(Double(events) / duck)) | report takes **\(format(two / duck))x** DuckDB's time (goal <= 0.5) |")
+        print("| DuckDB \(duckdbVersion), same CSV (2 threads) | \(format(duck)) | \(Int(Double(events) / duck)) | report takes **\(format(two / duck))x** DuckDB's time (goal <= 0.5) |")
         print("| `zcat` of the files, one process | \(format(zcat)) | — | report takes **\(format(two / zcat))x** the floor (goal <= 2) |")
         print("| `zcat` of the files, 2 processes | \(format(zcatTwo)) | — | report takes \(format(two / zcatTwo))x |")
-        print("\nreport peak RSS: \(Int(rss.trimmingCharacters(in: .whitespacesAndNewlines))! / 1024) MB; DuckDB's campaign_events.csv and report's are \(same)")
-
-        // Above, the files are the receiver's, not yet sealed: report checks every line against StoredLine.
-        // Nightly seals first; seal checked every line, so report reads sealed files with the structural scan.
-        try Measure.shell("'\(binary)' seal --root '\(root)' --grace 0 2>/dev/null")
-        let sealedTwo = try Measure.best(runs) { try Measure.shell(report(2)) }
-        let sealedDuck = try Measure.best(runs) { try Measure.shell(duckdb) }
-        print("\n| after `seal` (as nightly runs it) | wall s (best of \(runs)) | events/s | ratio |")
+        if let sealedBaseline {
+            print("| baseline `report` (2 workers) | \(format(sealedBaseline)) | \(Int(Double(events) / sealedBaseline)) | this build takes **\(format(two / sealedBaseline))x** the baseline's time |")
+        }
+        print("\n| day as received (hours not sealed yet) | wall s (best of \(runs)) | events/s | ratio |")
         print("| --- | --- | --- | --- |")
-        print("| `report` (2 workers), sealed files | \(format(sealedTwo)) | \(Int(Double(events) / sealedTwo)) | report takes **\(format(sealedTwo / sealedDuck))x** DuckDB's time |")
-        print("| DuckDB, same CSV from the sealed files | \(format(sealedDuck)) | \(Int(Double(events) / sealedDuck)) | — |")
-        try compareDecoders(files: files)
+        print("| `report` (2 workers), every line checked against StoredLine | \(format(openTwo)) | \(Int(Double(events) / openTwo)) | report takes **\(format(openTwo / openDuck))x** DuckDB's time |")
+        print("| DuckDB \(duckdbVersion), same CSV (2 threads) | \(format(openDuck)) | \(Int(Double(events) / openDuck)) | — |")
+        if let openBaseline {
+            print("| baseline `report` (2 workers) | \(format(openBaseline)) | \(Int(Double(events) / openBaseline)) | this build takes **\(format(openTwo / openBaseline))x** the baseline's time |")
+        }
+        print("\nreport peak RSS: \(Int(rss.trimmingCharacters(in: .whitespacesAndNewlines))! / 1024) MB; DuckDB's campaign_events.csv and report's are identical (checked after each)")
+        try compareDecoders(files: sealed.files)
+    }
+
+    /// The day's data files, a list of them for xargs, and their compressed and decompressed sizes.
+    private func dayFiles(root: String) throws -> (files: [String], list: String, compressed: Int, plain: Int) {
+        let files = try Measure.output("find '\(root)/events/date=\(Self.date)' -name '*.jsonl.gz' | sort").split(separator: "\n").map(String.init)
+        let list = scratch + "/files.txt"
+        try files.joined(separator: "\n").write(toFile: list, atomically: true, encoding: .utf8)
+        let plain = Int(try Measure.output("xargs zcat < '\(list)' | wc -c").trimmingCharacters(in: .whitespacesAndNewlines))!
+        return (files, list, try files.map(Measure.size).reduce(0, +), plain)
     }
 
     /// Per-line cost of the JSON decoders the design chose between, on the day's own stored lines, one core.
@@ -97,6 +119,10 @@ struct ReportBenchmark: ParsableCommand {
         let validating = try Measure.best(runs) {
             for line in lines { try line.withUnsafeBytes { try document.scan($0, with: scanner) } }
         }
+        var rule = StoredLine()
+        let stored = Measure.best(runs) {
+            for line in lines { _ = line.withUnsafeBytes { rule.check($0) } }
+        }
         let serialization = try Measure.best(runs) {
             for line in lines { _ = try JSONSerialization.jsonObject(with: Data(line)) }
         }
@@ -110,6 +136,7 @@ struct ReportBenchmark: ParsableCommand {
         let decoders = [
             ("FieldScanner: the report's 13 fields, structure checked (what report uses)", structural),
             ("JSONScanner: full validation and tape (what the receiver uses)", validating),
+            ("StoredLine: JSONScanner, repeated keys, event_uuid and event_time (report on unsealed files)", stored),
             ("JSONSerialization", serialization), ("JSONDecoder into a slim struct", slim),
         ]
         for (name, seconds) in decoders {

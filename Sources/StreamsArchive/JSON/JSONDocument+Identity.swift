@@ -22,31 +22,41 @@ extension JSONDocument {
     /// agrees on every stored line.
     ///
     /// On the receiver's hot path: keys without escapes are compared in place, pairwise (objects in events
-    /// have a few dozen keys at most), so nothing is allocated per key; larger objects go through a set.
+    /// have a few dozen keys at most), so nothing is allocated; larger objects go through a set.
     package func firstRepeatedKey(within node: Int) -> [UInt8]? {
-        var keys: [Int] = []
-        for index in node..<Int(nodes[node].next) where nodes[index].kind == .object {
-            if let repeated = repeatedKey(of: index, scratch: &keys) { return repeated }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: Self.pairwiseKeys) { keys in
+            for index in node..<Int(nodes[node].next) where nodes[index].kind == .object {
+                if let repeated = repeatedKey(of: index, scratch: keys) { return repeated }
+            }
+            return nil
         }
-        return nil
     }
 
     /// A key that occurs twice among `object`'s own members (not inside its values), or nil.
     package func repeatedKey(of object: Int) -> [UInt8]? {
-        var keys: [Int] = []
-        return repeatedKey(of: object, scratch: &keys)
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: Self.pairwiseKeys) { repeatedKey(of: object, scratch: $0) }
     }
 
-    private func repeatedKey(of object: Int, scratch keys: inout [Int]) -> [UInt8]? {
-        keys.removeAll(keepingCapacity: true)
-        forEachMember(of: object) { key, _ in keys.append(key) }
-        if keys.count > 32 {
-            var seen = Set<[UInt8]>()
-            for key in keys where !seen.insert(stringBytes(key) ?? []).inserted { return stringBytes(key) }
-            return nil
+    /// Objects with up to this many members are checked pairwise in a stack buffer; larger ones by a set.
+    private static let pairwiseKeys = 32
+
+    private func repeatedKey(of object: Int, scratch keys: UnsafeMutableBufferPointer<Int>) -> [UInt8]? {
+        var count = 0
+        var large = false
+        forEachMember(of: object) { key, _ in
+            if count < keys.count { keys[count] = key } else { large = true }
+            count += 1
         }
-        for (position, key) in keys.enumerated() {
-            for other in keys[(position + 1)...] where sameKey(key, other) { return stringBytes(key) }
+        if large {
+            var seen = Set<[UInt8]>()
+            var repeated: [UInt8]?
+            forEachMember(of: object) { key, _ in
+                if repeated == nil, !seen.insert(stringBytes(key) ?? []).inserted { repeated = stringBytes(key) }
+            }
+            return repeated
+        }
+        for position in 0..<count {
+            for other in (position + 1)..<count where sameKey(keys[position], keys[other]) { return stringBytes(keys[position]) }
         }
         return nil
     }

@@ -164,6 +164,10 @@ struct JSONParser {
         var escaped = false
         index += 1
         while true {
+            // Eight bytes at a time while none of them needs a look (see `needsLook`), then byte by byte.
+            while index + 8 <= count, !Self.needsLook(UInt64(littleEndian: UnsafeRawPointer(input + index).loadUnaligned(as: UInt64.self))) {
+                index += 8
+            }
             while index < count {
                 let byte = input[index]
                 if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte >= 0x80 { break }
@@ -185,6 +189,17 @@ struct JSONParser {
         }
         copy(from: first, count: index - first)
         append(.string, flagged: escaped, start: start)
+    }
+
+    /// Whether any byte of `word` is a quote, a backslash, a control character or not ASCII: the bytes a
+    /// string's content cannot simply be crossed at. Exact about whether there is one (the "has a byte less
+    /// than n" and "has a zero byte" word tricks), not about where; the byte loop finds where.
+    private static func needsLook(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+        let control = (word &- 0x2020_2020_2020_2020) & ~word & highs
+        return control != 0 || word & highs != 0 || hasZeroByte(word ^ 0x2222_2222_2222_2222) || hasZeroByte(word ^ 0x5C5C_5C5C_5C5C_5C5C)
     }
 
     private mutating func parseEscape() throws(JSONSyntaxError) {

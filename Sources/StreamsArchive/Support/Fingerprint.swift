@@ -34,7 +34,13 @@ package struct Fingerprint: Hashable, Sendable {
         self = bytes.withUnsafeBytes { Fingerprint($0) }
     }
 
+    /// Compared on the batch side's and the dedup index's hot paths in other modules: inlinable, so that
+    /// `package` access costs no call per comparison.
+    @inlinable
+    package static func == (lhs: Fingerprint, rhs: Fingerprint) -> Bool { lhs.high == rhs.high && lhs.low == rhs.low }
+
     /// One word is enough to place a fingerprint in a hash table: its bits are already uniformly mixed.
+    @inlinable
     package func hash(into hasher: inout Hasher) {
         hasher.combine(low)
     }

@@ -13,8 +13,9 @@ final class ServerProcess {
     /// port it listens on (and it printed the same port). With
     /// `descriptorLimit`, it runs under `ulimit -n descriptorLimit` (the shell execs it: same process id).
     init(root: String, arguments: [String] = [], environment: [String: String] = [:], descriptorLimit: Int? = nil) throws {
-        logPath = root + "-serve-\(UUID().uuidString.prefix(6)).log"
-        let readyFile = root + "-ready-\(UUID().uuidString.prefix(6)).json"
+        let id = UUID().uuidString.prefix(6)
+        logPath = root + "-serve-\(id).log"
+        let readyFile = root + "-serve-\(id).ready.json"
         let serve = ["serve", "--root", root, "--port", "0", "--ready-file", readyFile] + arguments
         if let descriptorLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
