@@ -54,5 +54,6 @@ public enum Receiver {
             logger: logger
         )
         try await app.runService()
+        if let readyFile = configuration.readyFile { try ReceiverReadiness.clear(readyFile) }
     }
 }

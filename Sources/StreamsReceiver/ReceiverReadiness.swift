@@ -4,8 +4,9 @@ import StreamsArchive
 /// process is listening, and on which port, without reading its console output.
 ///
 /// With `ReceiverConfiguration.readyFile` set, `Receiver.run` writes `{"host":"…","port":N}` there once the
-/// socket accepts connections: atomically (a reader sees no file or the whole file) and fsynced. A file left
-/// by an earlier run is removed before the receiver starts, so its presence always means this run is up.
+/// socket accepts connections: atomically (a reader sees no file or the whole file) and fsynced. It removes
+/// the file when it stops cleanly and, should an earlier run have crashed, as it starts; a supervisor that
+/// reuses one path removes it before starting a receiver, so that what it reads is this run's.
 public struct ReceiverReadiness: Sendable, Equatable {
     public let host: String
     public let port: Int
@@ -33,7 +34,7 @@ public struct ReceiverReadiness: Sendable, Equatable {
     public static func read(from path: String) throws -> ReceiverReadiness? {
         guard let file = try POSIXFile.openForReadingIfExists(path) else { return nil }
         let document = try JSONScanner().document(try file.readToEnd())
-        guard let host = document.member(of: document.root, named: "host").flatMap(document.string),
+        guard document.kind(document.root) == .object, let host = document.member(of: document.root, named: "host").flatMap(document.string),
             let port = document.member(of: document.root, named: "port").flatMap(document.integer)
         else { throw ReceiverReadinessError(path: path) }
         return ReceiverReadiness(host: host, port: Int(port))

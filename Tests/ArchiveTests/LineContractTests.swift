@@ -88,4 +88,29 @@ struct LineContractTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: archive.file)) == before)
         #expect(!FileManager.default.fileExists(atPath: "\(archive.root)/\(Self.hour)/_SUCCESS"))
     }
+
+    /// A seal manifest listing the archive's file, as a seal would write it, with `_SUCCESS`.
+    static func markSealed(_ archive: Archive, lineRule: Int?, bytesDelta: Int64) throws {
+        let size = try #require(FileManager.default.attributesOfItem(atPath: archive.file)[.size] as? Int64)
+        let sha = try ProcessRunner.shell("sha256sum '\(archive.file)' | cut -d' ' -f1").text.trimmingCharacters(in: .whitespacesAndNewlines)
+        var manifest: [String: Any] = [
+            "format_version": 1, "partition": hour, "sealed_at": 1_773_500_000_000, "duplicates_dropped": 0, "sources": [[String: Any]](),
+            "files": [["name": (archive.file as NSString).lastPathComponent, "bytes": size + bytesDelta, "sha256": sha, "events": 2,
+                       "min_event_time": 1_773_480_000, "max_event_time": 1_773_480_001]],
+        ]
+        if let lineRule { manifest["line_rule"] = lineRule }
+        let directory = "\(archive.root)/\(hour)"
+        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: "\(directory)/_MANIFEST.json"))
+        FileManager.default.createFile(atPath: "\(directory)/_SUCCESS", contents: Data())
+    }
+
+    @Test("a sealed file is trusted only when its manifest records the line rule and its present size", arguments: [(nil, 0), (1, 1)] as [(Int?, Int64)])
+    func sealedByAnOlderVersion(lineRule: Int?, bytesDelta: Int64) throws {
+        let odd = Array(#"{"event_uuid":"odd","event_time":1773480001,"event_uuid":"other"}"#.utf8)
+        let archive = try Archive(odd: odd)
+        try Self.markSealed(archive, lineRule: lineRule, bytesDelta: bytesDelta)
+        let run = try archive.run("report", ["--date", Self.date])
+        #expect(run.status == 2, Comment(rawValue: run.stderr))
+        #expect(run.stderr.contains("\(archive.file) at byte \(archive.oddOffset): line is not a stored event"), Comment(rawValue: run.stderr))
+    }
 }

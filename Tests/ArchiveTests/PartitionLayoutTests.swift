@@ -28,6 +28,12 @@ struct PartitionLayoutTests {
         #expect(UTCDate(text) == nil)
     }
 
+    @Test("only the directory names this project writes are partitions", arguments: ["hour=+1", "hour=-0", "hour=1", "hour=001", "hour=24", "hour=٠٣", "hour=0x"])
+    func strayHourNamesAreNotPartitions(_ hourName: String) {
+        #expect(PartitionKey(dateName: "date=2026-03-14", channelName: "channel=email", hourName: hourName) == nil)
+        #expect(PartitionKey(dateName: "date=2026-03-14", channelName: "channel=email", hourName: "hour=03") == PartitionKey(date: UTCDate("2026-03-14")!, channel: .email, hour: 3))
+    }
+
     @Test("the hour boundaries of event_time pick the partition: 23:59:59 and 00:00:00 fall on different days")
     func hourBoundaries() {
         let midnight = UTCDate("2024-02-29")!.startEpochSeconds

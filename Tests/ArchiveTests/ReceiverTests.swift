@@ -1,5 +1,6 @@
 import Foundation
 import StreamsArchive
+import StreamsReceiver
 import Testing
 
 @Suite("receiver: serve on a real loopback socket", .serialized)
@@ -103,6 +104,25 @@ struct ReceiverTests {
         #expect(server.stop() == 0)
         #expect(!server.log.contains("s3cret") && !server.log.contains("k3y-value"))
         #expect(server.log.contains("http.status=401"))
+    }
+
+    @Test("the readiness file names the bound port while serving and is gone after a clean stop")
+    func readinessFileFollowsTheReceiver() throws {
+        let directory = TestDirectory()
+        let server = try ServerProcess(root: directory.file("archive"))
+        let readiness = try #require(try ReceiverReadiness.read(from: server.readyFile))
+        #expect(readiness.port == server.port && readiness.host == "127.0.0.1")
+        #expect(try server.connection().request("GET", "/healthz").status == 200)
+        #expect(server.stop() == 0)
+        #expect(!FileManager.default.fileExists(atPath: server.readyFile))
+    }
+
+    @Test("a readiness file that is not a receiver's is an error, not a crash", arguments: ["[]", "null", "{\"port\":1}", "{"])
+    func foreignReadinessFile(_ text: String) throws {
+        let directory = TestDirectory()
+        let path = directory.file("ready.json")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: (any Error).self) { try ReceiverReadiness.read(from: path) }
     }
 
     @Test("serve refuses a non-loopback address without credentials unless --no-auth, and says how to fix it")

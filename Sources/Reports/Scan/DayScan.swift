@@ -7,7 +7,8 @@ public struct ScannedFile: Sendable, Equatable {
     public let bytes: Int64
     /// Still being written (an in-progress name); read only when asked.
     public let isOpen: Bool
-    /// Sealed: listed in its hour's manifest under `_SUCCESS`, so seal checked every line against `StoredLine`.
+    /// Checked by seal: listed in its hour's manifest under `_SUCCESS`, at the size the manifest records, by a
+    /// seal that applied `StoredLine` (manifest `line_rule`). Readers check every line of any other file.
     public let isSealed: Bool
 }
 
@@ -26,13 +27,17 @@ public enum DayScan {
             guard let lock = try PartitionLock.shared(layout.path(partition)) else { continue }
             locks.append(lock)
             let contents = try PartitionContents(key: partition, layout: layout)
-            let sealed = contents.hasSuccess ? Set(contents.manifest?.files.map(\.name) ?? []) : []
+            var checkedSizes: [String: Int64] = [:]
+            if contents.hasSuccess, let manifest = contents.manifest, manifest.lineRule >= StoredLine.ruleVersion {
+                for file in manifest.files { checkedSizes[file.name] = file.bytes }
+            }
             for name in contents.finished + (includeOpen ? contents.inProgress : []) {
                 let path = contents.path(of: name)
+                let bytes = try POSIXFile.openForReading(path).size()
                 result.append(
                     ScannedFile(
-                        path: path, partition: partition, bytes: try POSIXFile.openForReading(path).size(),
-                        isOpen: ArchiveFileName.isInProgress(name), isSealed: sealed.contains(name)
+                        path: path, partition: partition, bytes: bytes, isOpen: ArchiveFileName.isInProgress(name),
+                        isSealed: checkedSizes[name] == bytes
                     )
                 )
             }

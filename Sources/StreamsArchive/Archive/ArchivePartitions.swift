@@ -13,7 +13,7 @@ public enum ArchivePartitions {
                 }
             }
         }
-        return keys.sorted()
+        return Set(keys).sorted()
     }
 
     /// The dates under `events/` (with raw partitions, or only a retention record left).

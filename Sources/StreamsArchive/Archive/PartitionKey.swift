@@ -22,7 +22,8 @@ public struct PartitionKey: Hashable, Sendable, Comparable, CustomStringConverti
     /// Parses the three directory names of a partition; nil for anything this project does not write.
     public init?(dateName: String, channelName: String, hourName: String) {
         guard let date = UTCDate(directoryName: dateName), let channel = Self.channel(directoryName: channelName),
-            hourName.hasPrefix("hour="), hourName.count == 7, hourName.dropFirst(5).allSatisfy(\.isASCII),
+            hourName.hasPrefix("hour="), hourName.utf8.count == 7,
+            hourName.utf8.dropFirst(5).allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
             let hour = Int(hourName.dropFirst(5)), (0..<24).contains(hour)
         else { return nil }
         self.init(date: date, channel: channel, hour: hour)

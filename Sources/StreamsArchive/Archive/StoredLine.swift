@@ -4,9 +4,14 @@
 /// value is an object with no key repeated at any depth, a string `event_uuid` and an integer `event_time`.
 /// The receiver writes only such lines. Seal and verify apply this rule to every line; the batch readers
 /// (report, timelines) apply it to every line of a file seal has not checked yet, and trust a sealed file's
-/// lines (listed in its hour's manifest under `_SUCCESS`) to a structural scan, so no reader counts a line
-/// that seal or verify would refuse. A refused line is damage to report, never an event.
+/// lines to a structural scan only when its hour's manifest (under `_SUCCESS`) lists it at its present size
+/// and records this rule (`line_rule`), so no reader counts a line that seal or verify would refuse. A
+/// refused line is damage to report, never an event.
 public struct StoredLine: Sendable {
+    /// This rule's version, recorded in each seal manifest (`line_rule`): a reader trusts a sealed file only
+    /// when the seal that wrote it checked this rule or a later one.
+    public static let ruleVersion = 1
+
     /// A line's identity and time, as every reader takes them.
     public struct Event: Sendable {
         public let uuid: EventUUID

@@ -30,6 +30,9 @@ public struct SealManifest: Sendable, Equatable {
     public let files: [File]
     public let sources: [Source]
     public let duplicatesDropped: Int
+    /// The `StoredLine.ruleVersion` seal checked every line against; 0 for a manifest written before the rule
+    /// existed (its lines were checked less strictly, so readers check them again).
+    public var lineRule: Int = StoredLine.ruleVersion
 
     /// The manifest as JSON, as written to disk.
     public func render() -> [UInt8] {
@@ -51,6 +54,7 @@ public struct SealManifest: Sendable, Equatable {
         }
         json.endArray()
         json.number("duplicates_dropped", duplicatesDropped)
+        json.number("line_rule", lineRule)
         json.beginArray("sources")
         for source in sources {
             json.beginObject()
@@ -91,8 +95,10 @@ public struct SealManifest: Sendable, Equatable {
             guard document.kind(node) == .object, let name = string(node, "name"), let bytes = integer(node, "bytes") else { return nil }
             sources.append(Source(name: name, bytes: bytes))
         }
-        return SealManifest(
+        var manifest = SealManifest(
             partition: partition, sealedAt: UTCInstant(millisecondsSinceEpoch: sealedAt), files: files, sources: sources, duplicatesDropped: Int(duplicates)
         )
+        manifest.lineRule = Int(integer(root, "line_rule") ?? 0)
+        return manifest
     }
 }

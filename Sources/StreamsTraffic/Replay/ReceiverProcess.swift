@@ -23,19 +23,26 @@ public final class ReceiverProcess {
             process.standardError = FileHandle.nullDevice
         }
         try process.run()
+        do {
+            port = try Self.waitUntilListening(process, readyFile: readyFile, startup: startup, log: log)
+        } catch {
+            // Never leave a receiver running that no one can stop.
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            throw error
+        }
+    }
+
+    private static func waitUntilListening(_ process: Process, readyFile: String, startup: Duration, log: String?) throws -> Int {
         let clock = ContinuousClock()
         let deadline = clock.now + startup
+        let seeLog = log.map { " (see \($0))" } ?? ""
         while true {
-            if let readiness = try ReceiverReadiness.read(from: readyFile) {
-                port = readiness.port
-                return
-            }
-            let seeLog = log.map { " (see \($0))" } ?? ""
-            guard process.isRunning else { throw ReceiverStartFailure(message: "the receiver exited before listening" + seeLog) }
-            guard clock.now < deadline else {
-                process.terminate()
-                throw ReceiverStartFailure(message: "the receiver did not listen within \(startup)" + seeLog)
-            }
+            let running = process.isRunning
+            // Read after sampling `isRunning`: a receiver that listened and then exited is not "never listened".
+            if let readiness = try ReceiverReadiness.read(from: readyFile) { return readiness.port }
+            guard running else { throw ReceiverStartFailure(message: "the receiver exited before listening" + seeLog) }
+            guard clock.now < deadline else { throw ReceiverStartFailure(message: "the receiver did not listen within \(startup)" + seeLog) }
             Thread.sleep(forTimeInterval: 0.01)
         }
     }

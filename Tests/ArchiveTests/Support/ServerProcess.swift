@@ -8,6 +8,8 @@ final class ServerProcess {
     let process = Process()
     let port: Int
     let logPath: String
+    /// The `ReceiverReadiness` file it was started with.
+    let readyFile: String
 
     /// Starts `serve --root root --port 0 --ready-file …` and waits until its `ReceiverReadiness` names the
     /// port it listens on (and it printed the same port). With
@@ -15,7 +17,7 @@ final class ServerProcess {
     init(root: String, arguments: [String] = [], environment: [String: String] = [:], descriptorLimit: Int? = nil) throws {
         let id = UUID().uuidString.prefix(6)
         logPath = root + "-serve-\(id).log"
-        let readyFile = root + "-serve-\(id).ready.json"
+        readyFile = root + "-serve-\(id).ready.json"
         let serve = ["serve", "--root", root, "--port", "0", "--ready-file", readyFile] + arguments
         if let descriptorLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
