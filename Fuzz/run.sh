@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds the libFuzzer target over the envelope parser and the gzip decoders, then fuzzes for SECONDS
-# (default 60) from the corpus. A crash leaves crash-* here; add it to Fuzz/corpus/ and to
-# Tests/ArchiveTests/FuzzRegressionTests.swift.
+# (default 60) from the corpus. A crash leaves crash-* here; add it to Fuzz/corpus/, and the corpus test in
+# Tests/ArchiveTests/FuzzTests.swift (corpusRegressions) replays it on every test run.
 #   Fuzz/run.sh            one minute, as CI runs it
 #   Fuzz/run.sh 3600       an hour
 set -eu

@@ -39,7 +39,7 @@ struct CodecBenchmark: ParsableCommand {
                 for start in stride(from: 0, to: lines.count, by: 1000) {
                     let chunk = Array(lines[start..<min(start + 1000, lines.count)].joined())
                     member.removeAll(keepingCapacity: true)
-                    chunk.withUnsafeBytes { encoder.appendMember(of: $0, to: &member) }
+                    try withBytes(chunk) { (raw) throws(CodecError) in try encoder.appendMember(of: raw, to: &member) }
                     try member.withUnsafeBytes { try file.write($0) }
                 }
                 encodedSize = try Measure.size(scratch + "/ours-\(level).gz")

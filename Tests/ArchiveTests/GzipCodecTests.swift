@@ -32,7 +32,7 @@ struct GzipCodecTests {
         var expected = Data()
         for part in 0..<5 {
             let data = Self.joined(Self.sampleLines(300, seed: part * 1000))
-            file += encoder.member(of: Array(data))
+            file += try encoder.member(of: Array(data))
             expected += data
         }
         let path = directory.file("multi.jsonl.gz")
@@ -79,8 +79,8 @@ struct GzipCodecTests {
     func tornMemberNamesFileAndOffset() throws {
         let directory = TestDirectory()
         let encoder = try GzipMemberEncoder(level: 6)
-        let good = encoder.member(of: Array(Self.joined(Self.sampleLines(100))))
-        let next = encoder.member(of: Array(Self.joined(Self.sampleLines(100, seed: 500))))
+        let good = try encoder.member(of: Array(Self.joined(Self.sampleLines(100))))
+        let next = try encoder.member(of: Array(Self.joined(Self.sampleLines(100, seed: 500))))
         let path = directory.file("torn.gz")
         try Data(good + next.prefix(next.count / 2)).write(to: URL(fileURLWithPath: path))
         let error = try #require(throws: GzipReadError.self) { try GzipFileReader(path: path).verifyMembers() }
@@ -94,8 +94,8 @@ struct GzipCodecTests {
     func badCRCIsCorruptAtMemberStart() throws {
         let directory = TestDirectory()
         let encoder = try GzipMemberEncoder(level: 6)
-        let good = encoder.member(of: Array(Self.joined(Self.sampleLines(50))))
-        var bad = encoder.member(of: Array(Self.joined(Self.sampleLines(50, seed: 99))))
+        let good = try encoder.member(of: Array(Self.joined(Self.sampleLines(50))))
+        var bad = try encoder.member(of: Array(Self.joined(Self.sampleLines(50, seed: 99))))
         bad[bad.count - 6] ^= 0xFF  // inside the CRC-32 of the trailer
         let path = directory.file("crc.gz")
         try Data(good + bad + good).write(to: URL(fileURLWithPath: path))

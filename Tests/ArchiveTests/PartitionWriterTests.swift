@@ -29,8 +29,8 @@ struct PartitionWriterTests {
     func manyLineMembersCompressWell() throws {
         let lines = (0..<2000).map { Array((Self.line($0) + "\n").utf8) }
         let encoder = try GzipMemberEncoder(level: 6)
-        let batched = stride(from: 0, to: lines.count, by: 100).map { encoder.member(of: Array(lines[$0..<$0 + 100].joined())).count }.reduce(0, +)
-        let single = lines.map { encoder.member(of: $0).count }.reduce(0, +)
+        let batched = try stride(from: 0, to: lines.count, by: 100).map { try encoder.member(of: Array(lines[$0..<$0 + 100].joined())).count }.reduce(0, +)
+        let single = try lines.map { try encoder.member(of: $0).count }.reduce(0, +)
         let directory = TestDirectory()
         try Data(lines.joined()).write(to: URL(fileURLWithPath: directory.file("all.jsonl")))
         let gzipSize = Int(try ProcessRunner.shell("gzip -6 -c '\(directory.file("all.jsonl"))' | wc -c").text.trimmingCharacters(in: .whitespacesAndNewlines))!

@@ -18,7 +18,7 @@ struct ReportDamageTests {
         return try ProcessRunner.run("gzip", ["-c", plain]).stdout
     }
 
-    @Test("torn, CRC-damaged and non-JSON files are named with offsets; the rest of the day is reported, marked incomplete, exit 2")
+    @Test("torn, CRC-damaged and non-JSON files are named with offsets; the rest of the day is reported, marked incomplete, exit 2; lines a damaged member delivered before its CRC failed are counted")
     func damagedFilesMarkTheReportIncomplete() throws {
         let day = try GeneratedDay()
         let files = day.directory.files(under: "archive/events/date=\(GeneratedDay.date)") { $0.hasSuffix(".jsonl.gz") }
@@ -31,10 +31,20 @@ struct ReportDamageTests {
 
         try Self.append(Data([0x1F, 0x8B, 0x08, 0x00, 0x00]), to: torn)
         try Self.append(try Self.gzipMember("this line is not JSON\n", in: day.directory), to: notJSON)
+        // The bad member holds events found nowhere else, so whether they count is visible in every total.
         let firstLine = try ProcessRunner.shell("zcat '\(badCRC)' | head -n 1").text
-        var copy = try Self.gzipMember(firstLine, in: day.directory)
-        copy[copy.count - 8] ^= 0xFF
-        try Self.append(copy, to: badCRC)
+        var template = try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as! [String: Any]
+        var unique: [NSDictionary] = []
+        var memberText = ""
+        for index in 0..<3 {
+            template["event_uuid"] = "only-in-the-crc-damaged-member-\(index)"
+            let line = try JSONSerialization.data(withJSONObject: template)
+            memberText += String(decoding: line, as: UTF8.self) + "\n"
+            unique.append(try JSONSerialization.jsonObject(with: line) as! NSDictionary)
+        }
+        var damaged = try Self.gzipMember(memberText, in: day.directory)
+        damaged[damaged.count - 8] ^= 0xFF
+        try Self.append(damaged, to: badCRC)
 
         let run = try day.report()
         #expect(run.status == 2)
@@ -42,8 +52,13 @@ struct ReportDamageTests {
             #expect(run.stderr.contains("\(path) at byte \(offset):"), Comment(rawValue: run.stderr))
         }
         #expect(run.stderr.contains("INCOMPLETE"))
-        let expected = ExpectedReport(events: day.events, date: GeneratedDay.date)
-        #expect(try day.file("campaign_events.csv") == Data(expected.campaignEventsCSV), "the copy in the bad member is a duplicate; nothing else changes")
+        // Documented (docs/REPORT.md): inflate delivers a member's lines before its trailer's CRC is checked,
+        // so they are counted, and the file is named as damaged at the end of its last good member.
+        let expected = ExpectedReport(events: day.events + unique, date: GeneratedDay.date)
+        let totals = try #require(try day.json()["totals"] as? [String: Any])
+        let onTheDate = Set((day.events + unique).filter { ExpectedReport.day(of: $0) == GeneratedDay.date }.map { $0["event_uuid"] as! String })
+        #expect(totals["events"] as? Int == onTheDate.count, "the damaged member's three events are counted")
+        #expect(try day.file("campaign_events.csv") == Data(expected.campaignEventsCSV))
         let directory = "\(day.root)/reports/date=\(GeneratedDay.date)"
         #expect(FileManager.default.fileExists(atPath: "\(directory)/_INCOMPLETE") && !FileManager.default.fileExists(atPath: "\(directory)/_SUCCESS"))
         let json = try day.json()

@@ -39,7 +39,7 @@ struct BucketWriter {
         var written = Written()
         func flushMember() throws {
             guard !member.isEmpty else { return }
-            let compressed = encoder.member(of: member)
+            let compressed = try encoder.member(of: member)
             try withBytes(compressed) { (raw) throws(StorageError) in try data.write(raw) }
             for user in pending {
                 TimelineIndexLine(uid: user.uid, offset: offset, length: Int64(compressed.count), events: user.events).append(to: &index)

@@ -96,7 +96,7 @@ package final class PartitionWriter {
         guard stagedLines > 0 else { return report }
         report.lines = stagedLines
         let directories = staged.keys.sorted(by: { $0.relativePath < $1.relativePath })
-        let members = compress(directories)
+        let members = try compress(directories)
         var touched: [(file: InProgressFile, before: Int64)] = []
         do {
             for (directory, member) in zip(directories, members) {
@@ -120,10 +120,18 @@ package final class PartitionWriter {
         return report
     }
 
-    /// One member per directory, compressed in parallel.
-    private func compress(_ directories: [PartitionDirectory]) -> [[UInt8]] {
+    /// One member per directory, compressed in parallel. A zlib failure fails the commit before any write.
+    private func compress(_ directories: [PartitionDirectory]) throws(StorageError) -> [[UInt8]] {
         let inputs = directories.map { staged[$0]! }
-        return Parallel.map(inputs.count, workers: encoders.count) { worker, index in encoders[worker].member(of: inputs[index]) }
+        let members = Parallel.map(inputs.count, workers: encoders.count) { worker, index in
+            Result { () throws(CodecError) in try encoders[worker].member(of: inputs[index]) }
+        }
+        return try members.enumerated().map { (index, member) throws(StorageError) in
+            switch member {
+            case .success(let bytes): return bytes
+            case .failure(let error): throw StorageError("compress a member for", path: layout.path(directories[index]), reason: error.message)
+            }
+        }
     }
 
     /// fsyncs files concurrently, so the filesystem can fold them into fewer journal commits.

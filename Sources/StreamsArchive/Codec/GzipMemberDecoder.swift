@@ -18,18 +18,21 @@ final class GzipMemberDecoder {
 
     /// Inflates all of `chunk`. `onOutput` sees the inflated bytes in order; `onMemberEnd` gets the offset in
     /// `chunk` just past each member's checked trailer. Throws `CodecError` on damage, or what `onOutput` throws.
+    /// Whatever inflated cleanly before damage is passed on first: for a member whose CRC fails that is all of
+    /// its data, whatever the buffer sizes, so what a reader counts does not depend on where chunks fall.
     func decode(
         _ chunk: UnsafeRawBufferPointer, onOutput: (UnsafeRawBufferPointer) throws -> Void, onMemberEnd: (Int) -> Void
     ) throws {
         var offset = 0
         while offset < chunk.count {
-            let step = try stream.inflate(UnsafeRawBufferPointer(rebasing: chunk[offset...]), into: output)
+            let step = stream.inflate(UnsafeRawBufferPointer(rebasing: chunk[offset...]), into: output)
             insideMember = true
             offset += step.consumed
             if step.produced > 0 { try onOutput(UnsafeRawBufferPointer(rebasing: output[0..<step.produced])) }
+            if let failure = step.failure { throw failure }
             if step.memberEnded {
                 insideMember = false
-                stream.reset()
+                try stream.reset()
                 onMemberEnd(offset)
             } else if step.consumed == 0 && step.produced == 0 {
                 throw CodecError.corrupt("inflate made no progress")

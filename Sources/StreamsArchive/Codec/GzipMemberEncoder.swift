@@ -17,22 +17,27 @@ package final class GzipMemberEncoder {
         self.level = level
     }
 
-    /// Appends one complete member holding `bytes` to `output`.
-    package func appendMember(of bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
-        stream.deflate(bytes, finish: true, into: &output)
+    /// Appends one complete member holding `bytes` to `output`. On a zlib failure `output` is as it was.
+    package func appendMember(of bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) throws(CodecError) {
+        let before = output.count
+        do { try stream.deflate(bytes, finish: true, into: &output) } catch {
+            output.removeSubrange(before...)
+            throw error
+        }
     }
 
     /// One complete member holding `bytes`.
-    package func member(of bytes: [UInt8]) -> [UInt8] {
+    package func member(of bytes: [UInt8]) throws(CodecError) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count / 4 + 64)
-        bytes.withUnsafeBytes { appendMember(of: $0, to: &output) }
+        try withBytes(bytes) { (raw) throws(CodecError) in try appendMember(of: raw, to: &output) }
         return output
     }
 
     /// Streams `bytes` into the member being built; `finish` closes it. What zlib emits is appended to `output`.
-    package func stream(_ bytes: UnsafeRawBufferPointer, finish: Bool, into output: inout [UInt8]) {
-        stream.deflate(bytes, finish: finish, into: &output)
+    /// A zlib failure abandons the member: what was appended for it must not be used.
+    package func stream(_ bytes: UnsafeRawBufferPointer, finish: Bool, into output: inout [UInt8]) throws(CodecError) {
+        try stream.deflate(bytes, finish: finish, into: &output)
     }
 }
 

@@ -117,7 +117,7 @@ public struct PartitionSealer {
             chunk.append(0x0A)
             let last = index == entries.count - 1
             if chunk.count >= 1 << 20 || last {
-                chunk.withUnsafeBytes { encoder.stream($0, finish: last, into: &compressed) }
+                try withBytes(chunk) { (raw) throws(CodecError) in try encoder.stream(raw, finish: last, into: &compressed) }
                 chunk.removeAll(keepingCapacity: true)
                 try drain(force: last)
             }

@@ -8,16 +8,27 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
     public let operation: String
     public let path: String
     public let code: Int32
+    /// Why, when the failure is not a system call's (`code` is then EIO).
+    public let reason: String?
 
     public init(_ operation: String, path: String, code: Int32 = errno) {
         self.operation = operation
         self.path = path
         self.code = code
+        reason = nil
+    }
+
+    /// A write that failed before reaching the disk (zlib could not compress it); retried like a disk error.
+    package init(_ operation: String, path: String, reason: String) {
+        self.operation = operation
+        self.path = path
+        code = EIO
+        self.reason = reason
     }
 
     public var description: String {
-        let reason = String(cString: strerror(code))
-        return "\(operation) \(path): \(reason) (errno \(code))\(advice)"
+        if let reason { return "\(operation) \(path): \(reason)" }
+        return "\(operation) \(path): \(String(cString: strerror(code))) (errno \(code))\(advice)"
     }
 
     /// The disk is full or over quota.
