@@ -48,4 +48,18 @@ struct DocumentationTests {
         }
         #expect(filters > 10, "the documents give their evidence as --filter commands")
     }
+
+    @Test("the README's test command is .ci/run, which installs into a virtual environment, Java when missing, then runs swift test")
+    func readmeTestCommandIsCIRun() throws {
+        let readme = try String(contentsOfFile: "\(Self.repository)/README.md", encoding: .utf8)
+        let setup = try #require(readme.components(separatedBy: "## Set-up").dropFirst().first?.components(separatedBy: "\n## ").first)
+        let blocks = try Self.matches(#"```sh\n([^`]*)```"#, in: setup).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        #expect(blocks.count == 2 && blocks.last == ".ci/run", "two set-up commands, the second .ci/run: \(blocks)")
+        let script = try String(contentsOfFile: "\(Self.repository)/.ci/run", encoding: .utf8)
+        let commands = script.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        #expect(commands.last == "swift test")
+        #expect(commands.contains { $0.contains("python3 -m venv") } && commands.contains { $0.contains("$venv/bin/python3\" -m pip install") })
+        #expect(!commands.contains { $0.hasPrefix("python3 -m pip") || $0.hasPrefix("pip") }, "nothing is installed into Debian's own python3")
+        #expect(commands.contains { $0.contains("command -v java") && $0.contains("jre-headless") })
+    }
 }

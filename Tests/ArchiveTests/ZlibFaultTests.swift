@@ -3,7 +3,7 @@ import Testing
 
 /// zlib failing under us: every return code is checked, so a failed `deflate` is an error, not a loop.
 ///
-/// A small preload library (compiled here with the system C compiler) stands between the binary and the
+/// A small preload library (compiled here with the clang that comes with Swift) stands between the binary and the
 /// system's libz: from the Nth `deflate` call on it returns the chosen status without compressing, as a
 /// corrupted stream state would. Before the checks, `Z_STREAM_ERROR` or `Z_BUF_ERROR` under `Z_FINISH`
 /// spun forever.
@@ -28,7 +28,7 @@ struct ZlibFaultTests {
     static func buildShim(in directory: TestDirectory) throws -> String {
         let source = directory.file("zlib-fault.c"), library = directory.file("zlib-fault.so")
         try shim.write(toFile: source, atomically: true, encoding: .utf8)
-        let compiled = try ProcessRunner.run("cc", ["-shared", "-fPIC", "-O1", "-o", library, source, "-ldl"])
+        let compiled = try ProcessRunner.run("clang", ["-shared", "-fPIC", "-O1", "-o", library, source, "-ldl"])
         try #require(compiled.status == 0, Comment(rawValue: compiled.stderr))
         return library
     }
