@@ -4,7 +4,8 @@
 /// valid JSON (the receiver's strict scanner) with a string event_uuid, and a sealed file holds each
 /// `EventUUID` once. Per manifest: each file it lists exists,
 /// with the bytes, sha256 and event count written down when it was sealed. Files still being written are
-/// skipped. Partitions are checked in parallel, each under its shared `PartitionLock`.
+/// skipped. Partitions are checked in parallel, each under its shared `PartitionLock`; so is each day of
+/// `rejected/` (`RejectedVerifier`): verify covers every file the archive owns.
 public enum ArchiveVerifier {
     /// One damaged file (or manifest) and what is wrong with it.
     public struct Finding: Sendable, CustomStringConvertible {
@@ -18,6 +19,8 @@ public enum ArchiveVerifier {
         public var files = 0
         public var manifests = 0
         public var events = 0
+        /// Lines read from `rejected/` (each a rejected event or body).
+        public var rejectedRecords = 0
         public var bytes: Int64 = 0
         public var findings: [Finding] = []
     }
@@ -25,11 +28,15 @@ public enum ArchiveVerifier {
     /// Checks every partition of `date` (or of every date), `workers` hours at a time.
     public static func run(layout: ArchiveLayout, date: UTCDate?, workers: Int = System.coreCount) throws -> Summary {
         let keys = try ArchivePartitions.all(layout: layout, date: date)
-        let results = Parallel.map(keys.count, workers: workers) { _, index in check(keys[index], layout: layout) }
+        let rejected = try date.map { date in Directory.exists(layout.rejectedDirectory(date)) ? [date] : [] } ?? RejectedVerifier.dates(layout: layout)
+        let results = Parallel.map(keys.count + rejected.count, workers: workers) { _, index in
+            index < keys.count ? check(keys[index], layout: layout) : RejectedVerifier.check(rejected[index - keys.count], layout: layout)
+        }
         return results.reduce(into: Summary()) { total, part in
             total.files += part.files
             total.manifests += part.manifests
             total.events += part.events
+            total.rejectedRecords += part.rejectedRecords
             total.bytes += part.bytes
             total.findings += part.findings
         }

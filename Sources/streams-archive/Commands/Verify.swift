@@ -5,9 +5,11 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check every gzip member and manifest; non-zero exit on damage.",
         discussion: """
-            Reads every finished file to the end: each gzip member's CRC-32 and length, and each line as strict \
-            JSON with an event_uuid. For each _MANIFEST.json, checks that every file it lists exists with the \
-            recorded bytes, sha256 and event count. Prints each damaged file with what is wrong; exit 2 if any.
+            Reads every finished file to the end, events/ and rejected/: each gzip member's CRC-32 and length, \
+            and each line as a stored event (strict JSON object, no repeated key, string event_uuid, integer \
+            event_time) or, under rejected/, a rejection record (rejected_at, reason). For each _MANIFEST.json, \
+            checks that every file it lists exists with the recorded bytes, sha256 and event count. Prints each \
+            damaged file with what is wrong; exit 2 if any.
             """
     )
 
@@ -28,7 +30,8 @@ struct Verify: ParsableCommand {
         }
         for finding in summary.findings { Terminal.error("damaged: \(finding)") }
         Terminal.summary(
-            "verify: \(summary.files) files, \(summary.manifests) manifests, \(summary.events) events, \(Terminal.megabytes(Int(summary.bytes))) checked "
+            "verify: \(summary.files) files, \(summary.manifests) manifests, \(summary.events) events, \(summary.rejectedRecords) rejection records, "
+                + "\(Terminal.megabytes(Int(summary.bytes))) checked "
                 + "in \(String(format: "%.2f", System.monotonicSeconds() - started)) s: "
                 + (summary.findings.isEmpty ? "no problems" : "\(summary.findings.count) PROBLEMS")
         )

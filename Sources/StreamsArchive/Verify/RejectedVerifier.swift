@@ -1,0 +1,52 @@
+/// `verify` of `rejected/date=D/`: what the receiver could not archive, kept so nothing MoEngage sent is lost.
+///
+/// Per finished file: every gzip member's CRC-32 and length, and every line a record `RejectedRecord` writes:
+/// strict JSON, an object, an integer `rejected_at` and a string `reason`. Files still being written are
+/// skipped. Nothing here is sealed or has a manifest, so there is nothing else to compare.
+enum RejectedVerifier {
+    static func check(_ date: UTCDate, layout: ArchiveLayout) -> ArchiveVerifier.Summary {
+        var summary = ArchiveVerifier.Summary()
+        let directory = layout.rejectedDirectory(date)
+        let names: [String]
+        do { names = try Directory.entries(directory).filter(ArchiveFileName.isFinished) } catch {
+            summary.findings.append(.init(path: directory, problem: "cannot be listed: \(error)"))
+            return summary
+        }
+        let scanner = JSONScanner()
+        var document = JSONDocument()
+        for name in names {
+            let file = "\(directory)/\(name)"
+            summary.files += 1
+            var offset: Int64 = 0
+            var firstBadLine: Int64?
+            let reader = GzipFileReader(path: file)
+            do {
+                try reader.forEachLine { line in
+                    defer { offset += Int64(line.count + 1) }
+                    summary.rejectedRecords += 1
+                    guard firstBadLine == nil else { return }
+                    let isRecord = (try? document.scan(line, with: scanner)) != nil && document.kind(document.root) == .object
+                        && document.member(of: document.root, named: "rejected_at").flatMap(document.integer) != nil
+                        && document.member(of: document.root, named: "reason").flatMap(document.string) != nil
+                    if !isRecord { firstBadLine = offset }
+                }
+                summary.bytes += reader.compressedBytesRead
+            } catch let error as GzipReadError {
+                summary.findings.append(.init(path: file, problem: "gzip damaged after byte \(error.lastGoodOffset) (end of the last good member): \(error.problem)"))
+            } catch {
+                summary.findings.append(.init(path: file, problem: "\(error)"))
+            }
+            if let firstBadLine {
+                summary.findings.append(
+                    .init(path: file, problem: "a line at byte \(firstBadLine) of the decompressed data is not a rejection record (JSON object with rejected_at and reason)")
+                )
+            }
+        }
+        return summary
+    }
+
+    /// The dates under `rejected/`.
+    static func dates(layout: ArchiveLayout) throws -> [UTCDate] {
+        try Directory.entries(layout.rejectedDirectory).compactMap(UTCDate.init(directoryName:)).sorted()
+    }
+}
