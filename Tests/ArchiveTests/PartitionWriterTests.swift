@@ -81,6 +81,39 @@ struct PartitionWriterTests {
         #expect(directorySync, "the first commit syncs the directory it created a file in")
     }
 
+    @Test("a file created in an hour directory another writer made is acknowledged only after every level above it is fsynced")
+    func directoriesMadeByAnotherWriterAreSynced() throws {
+        let directory = TestDirectory()
+        let root = directory.file("archive")
+        let levels = [root, "\(root)/events", "\(root)/events/date=2026-03-14", "\(root)/events/date=2026-03-14/channel=email"]
+        // As a second receiver on the same root would find it: the hour exists, made by another process that
+        // may not have fsynced its entry yet.
+        try FileManager.default.createDirectory(atPath: "\(levels[3])/hour=09", withIntermediateDirectories: true)
+        let input = directory.file("bodies.jsonl")
+        try Data(String(decoding: Bodies.body([Bodies.event(uuid: "durable-1")]), as: UTF8.self).replacingOccurrences(of: "\n", with: "").utf8)
+            .write(to: URL(fileURLWithPath: input))
+        let trace = directory.file("trace")
+        let output = try ProcessRunner.run(
+            "strace",
+            ["-f", "-qq", "-o", trace, "-e", "trace=openat,fsync,write", ProcessRunner.streamsArchive, "ingest",
+             "--root", root, "--input", input, "--commit-every", "1", "--checkpoints"]
+        )
+        #expect(output.status == 0, "\(output.stderr)")
+        let calls = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map(String.init)
+        let checkpoint = try #require(calls.firstIndex { $0.contains("write(1, \"committed") })
+        for level in levels {
+            // An openat of the level as a directory, then an fsync of that descriptor, both before the acknowledgement.
+            let synced = calls[..<checkpoint].indices.contains { index in
+                let call = calls[index]
+                guard call.contains("openat("), call.contains("\"\(level)\""), call.contains("O_DIRECTORY"),
+                    let fd = call.split(separator: "=").last?.trimmingCharacters(in: .whitespaces), Int(fd) != nil
+                else { return false }
+                return calls[(index + 1)..<checkpoint].contains { $0.contains("fsync(\(fd))") }
+            }
+            #expect(synced, "\(level) is fsynced before the first commit is acknowledged")
+        }
+    }
+
     @Test("a file rolls over to a new file once it reaches the size limit, and the full one gets its final name")
     func rollsOverBySize() throws {
         let fixture = try ArchiveFixture(options: .init(level: 1, maxFileBytes: 1024))

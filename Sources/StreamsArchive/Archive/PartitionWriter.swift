@@ -162,7 +162,7 @@ package final class PartitionWriter {
     private func openFile(for directory: PartitionDirectory, now: UTCInstant) throws(StorageError) -> InProgressFile {
         if let file = files[directory] { return file }
         let directoryPath = layout.path(directory)
-        try Directory.create(directoryPath)
+        try Directory.createDurably(directoryPath, below: layout.root)
         sequence += 1
         let name = ArchiveFileName.inProgress(writer: identity.id, sequence: sequence)
         try identity.record(directory.relativePath + "/" + name)

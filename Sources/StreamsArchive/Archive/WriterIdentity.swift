@@ -19,7 +19,8 @@ package final class WriterIdentity {
         let random = String(generator.next() & 0xFFFF_FFFF, radix: 16)
         id = Self.timestamp(Int64(now.tv_sec)) + "-" + String(repeating: "0", count: 8 - random.count) + random
         self.layout = layout
-        try Directory.create(layout.writersDirectory)
+        try Directory.create(layout.root)
+        try Directory.createDurably(layout.writersDirectory, below: layout.root)
         // Locked before it gets the name recovery looks for, so recovery can never mistake it for a dead writer's.
         let path = Self.journalPath(layout, id)
         let file = try POSIXFile.createExclusive(path + ".new")
