@@ -207,3 +207,76 @@ struct PartitionWriterTests {
         }
     }
 }
+
+@Suite("serve: fsync before 200, traced")
+struct ServeFsyncOrderTests {
+    @Test("every 200 on the socket comes after the fsync of every file written for it, and of the directory of any file it created")
+    func fsyncPrecedesEvery200() throws {
+        let directory = TestDirectory()
+        let trace = directory.file("trace")
+        let server = try ServerProcess(
+            root: directory.file("archive"), tracer: ["strace", "-f", "-qq", "-s", "48", "-o", trace, "-e", "trace=openat,pwrite64,fsync,write,writev,sendmsg"]
+        )
+        // Eight batches one after another, spread over three hours and two channels, so new files and directories
+        // appear between acknowledgements as well as appends to existing files.
+        var statuses: [Int] = []
+        for batch in 0..<8 {
+            let events = (0..<5).map { index in
+                Bodies.event(uuid: "traced-\(batch)-\(index)", time: 1_773_480_000 + 3600 * (batch % 3), channel: batch % 2 == 0 ? "Email" : "SMS")
+            }
+            statuses.append(try server.post(Bodies.body(events)).status)
+        }
+        #expect(statuses == Array(repeating: 200, count: 8))
+        let serve = try #require(Int32(try ProcessRunner.run("pgrep", ["-P", "\(server.process.processIdentifier)"]).text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        kill(serve, SIGTERM)
+        server.process.waitUntilExit()
+
+        // Replays the trace: descriptors written but not yet fsynced, and directories that gained a file but were
+        // not yet fsynced, must both be empty whenever a 200 is written to a socket.
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map(String.init)
+        var pathOf: [String: String] = [:]  // fd -> path, from openat results
+        var dirty = Set<String>()  // fds of partition files written since their last fsync
+        var pendingDirectories = Set<String>()  // directories that gained a file since their last fsync
+        var acknowledgements = 0
+        func result(_ line: String) -> String? {
+            guard let equals = line.range(of: " = ", options: .backwards) else { return nil }  // strace pads before "="
+            return line[equals.upperBound...].split(separator: " ").first.map(String.init)
+        }
+        // Threads interleave: a call cut by another thread's shows as "<unfinished ...>" and resumes on a later
+        // line. A call counts where it completes; a 200 counts where its write starts (the earlier, stricter).
+        var unfinished: [Substring: String] = [:]
+        for line in lines {
+            let pid = line.prefix { $0 != " " }
+            var call = line.drop { $0 != " " }.trimmingCharacters(in: .whitespaces)
+            if call.hasSuffix("<unfinished ...>") {
+                let started = String(call.dropLast("<unfinished ...>".count))
+                if started.contains("HTTP/1.1 200") && (started.hasPrefix("write") || started.hasPrefix("sendmsg")) {
+                    acknowledgements += 1
+                    #expect(dirty.isEmpty, "200 number \(acknowledgements) written before fsync of \(dirty.compactMap { pathOf[$0] })")
+                    #expect(pendingDirectories.isEmpty, "200 number \(acknowledgements) written before fsync of directories \(pendingDirectories)")
+                    continue
+                }
+                unfinished[pid] = started
+                continue
+            }
+            if call.hasPrefix("<..."), let resumed = call.range(of: "resumed>") {
+                guard let started = unfinished.removeValue(forKey: pid) else { continue }
+                call = started + call[resumed.upperBound...]
+            }
+            if call.hasPrefix("openat("), let quoted = call.split(separator: "\"").dropFirst().first, let fd = result(call), Int(fd) ?? -1 >= 0 {
+                pathOf[fd] = String(quoted)
+                if quoted.hasSuffix(".jsonl.gz.part") && call.contains("O_CREAT") { pendingDirectories.insert((String(quoted) as NSString).deletingLastPathComponent) }
+            } else if call.hasPrefix("pwrite64("), let fd = call.dropFirst(9).split(separator: ",").first, pathOf[String(fd)]?.contains("/events/") == true {
+                dirty.insert(String(fd))
+            } else if call.hasPrefix("fsync("), let fd = call.dropFirst(6).split(separator: ")").first, result(call) == "0" {
+                dirty.remove(String(fd))
+                if let path = pathOf[String(fd)] { pendingDirectories.remove(path) }
+            } else if call.contains("HTTP/1.1 200") && (call.hasPrefix("write") || call.hasPrefix("sendmsg")) {
+                acknowledgements += 1
+                #expect(dirty.isEmpty, "200 number \(acknowledgements) written before fsync of \(dirty.compactMap { pathOf[$0] })")
+                #expect(pendingDirectories.isEmpty, "200 number \(acknowledgements) written before fsync of directories \(pendingDirectories)")
+            }
+        }
+        #expect(acknowledgements == 8, "every 200 was seen in the trace")
+    }
+}

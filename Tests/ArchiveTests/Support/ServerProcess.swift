@@ -14,7 +14,8 @@ final class ServerProcess {
     /// Starts `serve --root root --port 0 --ready-file …` and waits until its `ReceiverReadiness` names the
     /// port it listens on (and it printed the same port). With
     /// `descriptorLimit`, it runs under `ulimit -n descriptorLimit` (the shell execs it: same process id).
-    init(root: String, arguments: [String] = [], environment: [String: String] = [:], descriptorLimit: Int? = nil) throws {
+    /// With `tracer` (a command such as `strace -f -o FILE`), the receiver runs under it.
+    init(root: String, arguments: [String] = [], environment: [String: String] = [:], descriptorLimit: Int? = nil, tracer: [String] = []) throws {
         let id = UUID().uuidString.prefix(6)
         logPath = root + "-serve-\(id).log"
         readyFile = root + "-serve-\(id).ready.json"
@@ -22,6 +23,9 @@ final class ServerProcess {
         if let descriptorLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", ProcessRunner.streamsArchive] + serve
+        } else if let command = tracer.first {
+            process.executableURL = URL(fileURLWithPath: try ProcessRunner.which(command))
+            process.arguments = Array(tracer.dropFirst()) + [ProcessRunner.streamsArchive] + serve
         } else {
             process.executableURL = URL(fileURLWithPath: ProcessRunner.streamsArchive)
             process.arguments = serve
