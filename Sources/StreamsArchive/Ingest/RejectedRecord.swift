@@ -4,8 +4,8 @@ import Foundation
 /// sent is lost. Every line is valid JSON.
 package enum RejectedRecord {
     /// One invalid event of an otherwise valid batch, kept byte for byte under `event` — or, when its keys
-    /// repeat, as a string under `event_text`, because many JSON readers (Foundation, DuckDB) refuse an object
-    /// with a repeated key and every line here must open anywhere.
+    /// repeat or it holds a number beyond a Double's range (`1e400`), as a string under `event_text`, because
+    /// many JSON readers (Foundation, DuckDB) refuse such an object and every line here must open anywhere.
     package static func event(_ rejection: EventRejection, of batch: ParsedBatch) -> [UInt8] {
         var json = JSONBuilder(capacity: rejection.raw.count + 256)
         json.beginObject()
@@ -16,11 +16,21 @@ package enum RejectedRecord {
         json.number("event_index", rejection.index)
         if case .duplicateKey = rejection.reason {
             json.string("event_text", String(decoding: rejection.raw, as: UTF8.self))
+        } else if holdsNumberBeyondDouble(rejection.raw) {
+            json.string("event_text", String(decoding: rejection.raw, as: UTF8.self))
         } else {
             json.raw("event", rejection.raw)
         }
         json.endObject()
         return json.bytes
+    }
+
+    /// Whether a JSON value holds a number that reads as infinity as a Double (valid JSON; Foundation refuses it).
+    private static func holdsNumberBeyondDouble(_ raw: ArraySlice<UInt8>) -> Bool {
+        guard let document = try? JSONScanner().document(Array(raw)) else { return false }
+        return document.nodes.indices.contains { node in
+            document.kind(node) == .number && !(Double(String(decoding: document.raw(node), as: UTF8.self))?.isFinite ?? false)
+        }
     }
 
     /// A whole body that is not a Streams envelope. UTF-8 text is kept as a string, anything else as base64;
