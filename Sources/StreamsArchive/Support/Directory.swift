@@ -88,7 +88,8 @@ package enum Directory {
     }
 
     /// Points the symbolic link `link` at `target` atomically: a new link is made beside it and renamed over
-    /// it, so a reader resolving `link` finds the old target or the new one, never nothing. Returns the old
+    /// it, so a reader resolving `link` finds the old target or the new one, never nothing; the directory is
+    /// fsynced after the rename, so the caller may remove the old target once this returns. Returns the old
     /// target, if there was one.
     @discardableResult
     package static func publishLink(_ link: String, to target: String) throws(StorageError) -> String? {
@@ -97,6 +98,7 @@ package enum Directory {
         try removeFile(temporary)
         guard symlink(target, temporary) == 0 else { throw StorageError("symlink", path: temporary) }
         try rename(temporary, to: link)
+        try sync(parentPath(of: link))
         return previous
     }
 
