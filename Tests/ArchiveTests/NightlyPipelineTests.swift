@@ -108,6 +108,54 @@ struct NightlyPipelineTests {
         #expect(try day.nightly().status == 2, "the nightly run's verify step alerts too")
     }
 
+    /// `streams-archive nightly` for `date` on the day's root; its log lines are on stderr.
+    static func nightly(_ day: ReceivedDay, date: String) throws -> ProcessRunner.Output {
+        try ProcessRunner.archive(["nightly", "--root", day.root, "--date", date])
+    }
+
+    @Test("a date left incomplete by damage is rebuilt and verified again by every later run until it is whole")
+    func incompleteDateIsCaughtUp() throws {
+        let day = try ReceivedDay(events: 800)
+        let file = try #require(day.directory.files(under: "archive/events/date=\(GeneratedDay.date)") { $0.hasSuffix(".jsonl.gz") }.first)
+        let original = try Data(contentsOf: URL(fileURLWithPath: file))
+        try ReportDamageTests.append(Data([0x1F, 0x8B, 0x08, 0x00, 0x00]), to: file)
+        let first = try Self.nightly(day, date: GeneratedDay.date)
+        #expect(first.status != 0)
+        #expect(FileManager.default.fileExists(atPath: "\(day.root)/reports/date=\(GeneratedDay.date)/_INCOMPLETE"))
+
+        let next = try Self.nightly(day, date: "2026-11-28")
+        #expect(next.status != 0, "the damage is found again")
+        #expect(next.stderr.contains("report \(GeneratedDay.date):") && next.stderr.contains("verify \(GeneratedDay.date):"), Comment(rawValue: next.stderr))
+
+        try original.write(to: URL(fileURLWithPath: file))
+        let repaired = try Self.nightly(day, date: "2026-11-28")
+        #expect(repaired.status == 0, Comment(rawValue: repaired.stderr))
+        #expect(FileManager.default.fileExists(atPath: "\(day.root)/reports/date=\(GeneratedDay.date)/_SUCCESS"))
+        let settled = try Self.nightly(day, date: "2026-11-28")
+        #expect(!settled.stderr.contains("report \(GeneratedDay.date):"), "a whole date is not rebuilt again")
+    }
+
+    @Test("an input rewritten in place to the same size, its mtime put back, is noticed: the date is rebuilt and verified")
+    func sameSizeRewriteIsNoticed() throws {
+        let day = try ReceivedDay(events: 800)
+        #expect(try Self.nightly(day, date: GeneratedDay.date).status == 0)
+        let sealed = try #require(day.directory.files(under: "archive/events/date=\(GeneratedDay.date)") { ($0 as NSString).lastPathComponent.hasPrefix("sealed-") }.first)
+        let modified = try #require(try FileManager.default.attributesOfItem(atPath: sealed)[.modificationDate] as? Date)
+        let size = try Data(contentsOf: URL(fileURLWithPath: sealed)).count
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: sealed))
+        try handle.seek(toOffset: UInt64(size / 2))
+        let byte = try #require(try handle.read(upToCount: 1)?.first)
+        try handle.seek(toOffset: UInt64(size / 2))
+        try handle.write(contentsOf: Data([byte ^ 0x40]))
+        try handle.close()
+        try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: sealed)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: sealed)).count == size)
+
+        let next = try Self.nightly(day, date: "2026-11-28")
+        #expect(next.stderr.contains("report \(GeneratedDay.date):") && next.stderr.contains("verify \(GeneratedDay.date):"), Comment(rawValue: next.stderr))
+        #expect(next.status == 2, "the rewritten file is found damaged")
+    }
+
     @Test("a second nightly run started while one holds the lock is refused with exit 75 and a clear message")
     func secondRunIsRefused() throws {
         let day = try ReceivedDay(events: 500)

@@ -10,7 +10,7 @@ public enum LateEvents {
     public static let member = "late_events"
 
     /// Whether report.json's `late_events` names exactly `current`, the date's files now.
-    static func areRecorded(layout: ArchiveLayout, date: UTCDate, current: [String: Int64]) throws -> Bool {
+    static func areRecorded(layout: ArchiveLayout, date: UTCDate, current: [String: FileStamp]) throws -> Bool {
         try RecordedInputs.recorded(in: ReportFiles.json(layout: layout, date: date), within: member) == current
     }
 

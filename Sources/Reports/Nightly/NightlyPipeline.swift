@@ -138,8 +138,9 @@ public final class NightlyPipeline {
         var lateEvents = false
     }
 
-    /// The run's date, and every earlier date whose report or timelines are missing or were built from other
-    /// files than the date has now; each date's partitions are listed once.
+    /// The run's date, and every earlier date whose report or timelines are missing, incomplete (built around
+    /// damage) or were built from other files than the date has now (`RecordedInputs`: a file added, removed,
+    /// or rewritten even to the same size); each date's partitions are listed once.
     func plan() throws -> [PlannedDate] {
         var planned: [PlannedDate] = []
         for date in Set(try ArchivePartitions.all(layout: layout).map(\.date)).filter({ $0 <= options.date }).sorted() {
@@ -162,8 +163,12 @@ public final class NightlyPipeline {
             return try LateEvents.areRecorded(layout: layout, date: date, current: current)
                 ? nil : PlannedDate(date: date, report: false, timelines: false, lateEvents: true)
         }
+        // Built from other files than the date has now, or built around damage (`_INCOMPLETE`, or timelines
+        // marked incomplete): rebuilt, and so verified again, until the date is whole.
         let report = try RecordedInputs.recorded(in: ReportFiles.json(layout: layout, date: date)) != current
+            || !(try ReportFiles.isComplete(layout: layout, date: date))
         let timelines = try RecordedInputs.recorded(in: "\(layout.timelineDirectory(date))/\(TimelineManifest.fileName)") != current
+            || !(try TimelineManifest.isComplete(in: layout.timelineDirectory(date)))
         return report || timelines ? PlannedDate(date: date, report: report, timelines: timelines) : nil
     }
 

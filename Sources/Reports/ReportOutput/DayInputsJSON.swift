@@ -16,7 +16,7 @@ enum DayInputsJSON {
         json.endArray()
     }
 
-    /// `"inputs": {"included_open_files", "files": [{"file", "bytes"}]}`, sorted by path.
+    /// `"inputs": {"included_open_files", "files": [{"file", "bytes", "inode", "changed_ns"}]}`, sorted by path.
     static func appendInputs(_ files: [ScannedFile], includedOpenFiles: Bool, root: String, to json: inout JSONBuilder) {
         json.object("inputs") { inputs in
             inputs.raw("included_open_files", includedOpenFiles ? "true" : "false")
@@ -25,6 +25,8 @@ enum DayInputsJSON {
                 inputs.beginObject()
                 inputs.string("file", ReportJSON.relative(file.path, to: root))
                 inputs.number("bytes", file.bytes)
+                inputs.number("inode", Int64(bitPattern: file.stamp.inode))
+                inputs.number("changed_ns", file.stamp.changedNanoseconds)
                 inputs.endObject()
             }
             inputs.endArray()

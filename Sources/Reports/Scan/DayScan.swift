@@ -5,6 +5,8 @@ public struct ScannedFile: Sendable, Equatable {
     public let path: String
     public let partition: PartitionKey
     public let bytes: Int64
+    /// Size, inode and ctime: what the nightly run compares to tell whether an input changed since.
+    public let stamp: FileStamp
     /// Still being written (an in-progress name); read only when asked.
     public let isOpen: Bool
     /// Checked by seal: listed in its hour's manifest under `_SUCCESS`, at the size the manifest records, by a
@@ -33,11 +35,11 @@ public enum DayScan {
             }
             for name in contents.finished + (includeOpen ? contents.inProgress : []) {
                 let path = contents.path(of: name)
-                let bytes = try POSIXFile.openForReading(path).size()
+                let stamp = try POSIXFile.openForReading(path).stamp()
                 result.append(
                     ScannedFile(
-                        path: path, partition: partition, bytes: bytes, isOpen: ArchiveFileName.isInProgress(name),
-                        isSealed: checkedSizes[name] == bytes
+                        path: path, partition: partition, bytes: stamp.bytes, stamp: stamp, isOpen: ArchiveFileName.isInProgress(name),
+                        isSealed: checkedSizes[name] == stamp.bytes
                     )
                 )
             }

@@ -39,4 +39,13 @@ public enum TimelineManifest {
         else { throw TimelineError.corruptIndex(path: path) }
         return Int(count)
     }
+
+    /// Whether a published day was built from every input read to the end (`"complete": true`); false for a
+    /// day built around damage, and for a day with no readable index.
+    static func isComplete(in directory: String) throws -> Bool {
+        guard let file = try POSIXFile.openForReadingIfExists("\(directory)/\(fileName)"),
+            let document = try? JSONScanner().document(try file.readToEnd()), document.kind(document.root) == .object
+        else { return false }
+        return document.member(of: document.root, named: "complete").map { document.raw($0).elementsEqual("true".utf8) } ?? false
+    }
 }

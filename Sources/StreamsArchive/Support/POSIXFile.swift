@@ -68,6 +68,17 @@ package final class POSIXFile {
         return Int64(info.st_size)
     }
 
+    /// What tells this file's content apart from an earlier one at the same path: its size, its inode (a file
+    /// replaced by rename is a new inode) and when its inode last changed (ctime, set by the kernel on every
+    /// write and never settable by a tool that restores mtime), in nanoseconds.
+    package func stamp() throws(StorageError) -> FileStamp {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw StorageError("stat", path: path) }
+        return FileStamp(
+            bytes: Int64(info.st_size), inode: UInt64(info.st_ino), changedNanoseconds: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
+        )
+    }
+
     /// Last modification time.
     package func modified() throws(StorageError) -> UTCInstant {
         var info = stat()
@@ -186,5 +197,19 @@ extension POSIXFile {
             if n == 0 { return result }
             result.append(contentsOf: buffer[0..<n])
         }
+    }
+}
+
+/// A file's size and identity on disk: equal stamps mean the same bytes as far as the filesystem can tell
+/// without reading them (`POSIXFile.stamp`).
+public struct FileStamp: Sendable, Hashable {
+    public let bytes: Int64
+    public let inode: UInt64
+    public let changedNanoseconds: Int64
+
+    public init(bytes: Int64, inode: UInt64, changedNanoseconds: Int64) {
+        self.bytes = bytes
+        self.inode = inode
+        self.changedNanoseconds = changedNanoseconds
     }
 }
