@@ -29,7 +29,7 @@ struct ReportBenchmark: ParsableCommand {
         let root = scratch + "/archive"
         try Measure.archivedDay(events: events, date: Self.date, root: root, scratch: scratch)
         let duckdbScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("duckdb/campaign_events.py").path
-        let duckdb = "python3 '\(duckdbScript)' '\(root)' \(Self.date) '\(scratch)/duckdb.csv'"
+        let duckdb = "python3 '\(duckdbScript)' '\(root)' \(Self.date) '\(scratch)/duckdb.csv' 2"  // DuckDB's threads, as report's workers
         let duckdbVersion = try Measure.output("python3 -c 'import duckdb; print(duckdb.__version__)'").trimmingCharacters(in: .whitespacesAndNewlines)
         func report(_ binary: String = Measure.streamsArchive, workers: Int = 2) -> String {
             "'\(binary)' report --root '\(root)' --date \(Self.date) --workers \(workers) 2>/dev/null"
