@@ -116,7 +116,7 @@ struct TimelinesBenchmark: ParsableCommand {
             let sql = "SELECT event_uuid FROM read_json('\(root)/events/date=\(Self.date)/*/*/*.jsonl.gz', format='newline_delimited', "
                 + "columns={uid: 'VARCHAR', event_uuid: 'VARCHAR', event_time: 'BIGINT'}) WHERE uid = '\(uid)' "
                 + "GROUP BY event_uuid, event_time ORDER BY event_time, event_uuid"
-            let query = "import duckdb; c = duckdb.connect(); c.execute('SET threads = 2'); print(' '.join(r[0] for r in c.sql(\\\"\(sql)\\\").fetchall()))"
+            let query = "import duckdb; c = duckdb.connect(); c.execute('SET threads = 2'); c.execute('SET enable_progress_bar = false'); print(' '.join(r[0] for r in c.sql(\\\"\(sql)\\\").fetchall()))"
             var found = ""
             duckTimes.append(try Measure.best(2) { found = try Measure.output("python3 -c \"\(query)\"").trimmingCharacters(in: .whitespacesAndNewlines) })
             guard found.split(separator: " ").map(String.init) == ours[uid] else { throw BenchFailure("DuckDB found other events for \(uid) than TimelineLookup") }
