@@ -7,12 +7,14 @@ import StreamsArchive
 /// the nightly pipeline takes as "not reported". Each file is replaced atomically, so a reader opening any of
 /// them sees either the previous run's version or this run's.
 public enum ReportFiles {
-    public static let files = ["campaign_events.csv", "campaigns.csv", "campaign_breakdown.csv", "report.json", "report.html"]
+    /// report.json: totals, inputs, damage and late events, what the nightly run and retention read back.
+    public static let jsonName = "report.json"
+    public static let files = ["campaign_events.csv", "campaigns.csv", "campaign_breakdown.csv", jsonName, "report.html"]
     public static let successMarker = ArchiveFileName.success
     public static let incompleteMarker = "_INCOMPLETE"
 
     /// A date's report.json, where its inputs and late events are recorded.
-    public static func json(layout: ArchiveLayout, date: UTCDate) -> String { "\(layout.reportDirectory(date))/report.json" }
+    public static func json(layout: ArchiveLayout, date: UTCDate) -> String { "\(layout.reportDirectory(date))/\(jsonName)" }
 
     /// Whether the date's report was completed (every input read to the end).
     public static func isComplete(layout: ArchiveLayout, date: UTCDate) throws -> Bool {
@@ -33,7 +35,7 @@ public enum ReportFiles {
             ("campaign_events.csv", ReportTables.campaignEvents(report)),
             ("campaigns.csv", ReportTables.campaigns(report)),
             ("campaign_breakdown.csv", ReportTables.breakdown(report)),
-            ("report.json", ReportJSON.render(report, root: layout.root)),
+            (jsonName, ReportJSON.render(report, root: layout.root)),
             ("report.html", ReportHTML.render(report, root: layout.root)),
         ]
         for (name, bytes) in contents { try AtomicFile.write(bytes, to: "\(directory)/\(name)") }

@@ -4,9 +4,9 @@ import StreamsArchive
 public struct ScannedFile: Sendable, Equatable {
     public let path: String
     public let partition: PartitionKey
-    public let bytes: Int64
     /// Size, inode and ctime: what the nightly run compares to tell whether an input changed since.
     public let stamp: FileStamp
+    public var bytes: Int64 { stamp.bytes }
     /// Still being written (an in-progress name); read only when asked.
     public let isOpen: Bool
     /// Checked by seal: listed in its hour's manifest under `_SUCCESS`, at the size the manifest records, by a
@@ -38,7 +38,7 @@ public enum DayScan {
                 let stamp = try POSIXFile.openForReading(path).stamp()
                 result.append(
                     ScannedFile(
-                        path: path, partition: partition, bytes: stamp.bytes, stamp: stamp, isOpen: ArchiveFileName.isInProgress(name),
+                        path: path, partition: partition, stamp: stamp, isOpen: ArchiveFileName.isInProgress(name),
                         isSealed: checkedSizes[name] == stamp.bytes
                     )
                 )

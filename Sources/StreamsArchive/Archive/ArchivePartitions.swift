@@ -3,21 +3,21 @@ public enum ArchivePartitions {
     /// The partitions of `date` (or of every date), sorted by date, channel and hour.
     public static func all(layout: ArchiveLayout, date: UTCDate? = nil) throws -> [PartitionKey] {
         var keys: [PartitionKey] = []
-        let dateNames = try date.map { [$0.directoryName] } ?? Directory.entries(layout.eventsDirectory)
-        for dateName in dateNames {
-            guard let date = UTCDate(directoryName: dateName) else { continue }
+        for date in try date.map({ [$0] }) ?? dates(in: layout.eventsDirectory) {
             let dateDirectory = layout.eventsDirectory(date)
             for channelName in try Directory.entries(dateDirectory) where PartitionKey.channel(directoryName: channelName) != nil {
                 for hourName in try Directory.entries("\(dateDirectory)/\(channelName)") {
-                    if let key = PartitionKey(dateName: dateName, channelName: channelName, hourName: hourName) { keys.append(key) }
+                    if let key = PartitionKey(dateName: date.directoryName, channelName: channelName, hourName: hourName) { keys.append(key) }
                 }
             }
         }
-        return Set(keys).sorted()
+        // Names parse back one way (two ASCII digits an hour), so no key can come from two directories.
+        return keys.sorted()
     }
 
-    /// The dates under `events/` (with raw partitions, or only a retention record left).
-    public static func dates(layout: ArchiveLayout) throws -> [UTCDate] {
-        try Directory.entries(layout.eventsDirectory).compactMap(UTCDate.init(directoryName:)).sorted()
+    /// The dates of the Hive `date=` directories in `directory` (`events/`, where a date may hold only a
+    /// retention record; `rejected/`; `timelines/`), sorted; other names are ignored.
+    public static func dates(in directory: String) throws -> [UTCDate] {
+        try Directory.entries(directory).compactMap(UTCDate.init(directoryName:)).sorted()
     }
 }

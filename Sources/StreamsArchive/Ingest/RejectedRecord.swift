@@ -14,9 +14,8 @@ package enum RejectedRecord {
         json.raw("app_name", batch.appName)
         json.raw("moe_request_id", batch.requestID)
         json.number("event_index", rejection.index)
-        if case .duplicateKey = rejection.reason {
-            json.string("event_text", String(decoding: rejection.raw, as: UTF8.self))
-        } else if holdsNumberBeyondDouble(rejection.raw) {
+        let repeatsAKey = if case .duplicateKey = rejection.reason { true } else { false }
+        if repeatsAKey || holdsNumberBeyondDouble(rejection.raw) {
             json.string("event_text", String(decoding: rejection.raw, as: UTF8.self))
         } else {
             json.raw("event", rejection.raw)

@@ -67,7 +67,7 @@ public enum Retention {
 
     /// Finishes every removal a killed `retain` left half done. The caller holds the seal lock.
     public static func finishInterrupted(layout: ArchiveLayout) throws {
-        for date in try ArchivePartitions.dates(layout: layout) where try RetentionRecord.read(layout: layout, date: date)?.pending != nil {
+        for date in try ArchivePartitions.dates(in: layout.eventsDirectory) where try RetentionRecord.read(layout: layout, date: date)?.pending != nil {
             try finish(date, layout: layout, emptyHours: [])
         }
     }

@@ -28,7 +28,7 @@ public enum ArchiveVerifier {
     /// Checks every partition of `date` (or of every date), `workers` hours at a time.
     public static func run(layout: ArchiveLayout, date: UTCDate?, workers: Int = System.coreCount) throws -> Summary {
         let keys = try ArchivePartitions.all(layout: layout, date: date)
-        let rejected = try date.map { date in Directory.exists(layout.rejectedDirectory(date)) ? [date] : [] } ?? RejectedVerifier.dates(layout: layout)
+        let rejected = try date.map { date in Directory.exists(layout.rejectedDirectory(date)) ? [date] : [] } ?? ArchivePartitions.dates(in: layout.rejectedDirectory)
         let results = Parallel.map(keys.count + rejected.count, workers: workers) { _, index in
             index < keys.count ? check(keys[index], layout: layout) : RejectedVerifier.check(rejected[index - keys.count], layout: layout)
         }
@@ -67,31 +67,18 @@ public enum ArchiveVerifier {
         let sealedNames = Set(partition.manifest?.files.map(\.name) ?? [])
         for name in partition.finished {
             let file = partition.path(of: name)
-            summary.files += 1
-            var lines = 0
-            var offset: Int64 = 0
             var firstBadLine: (offset: Int64, problem: StoredLine.Problem)?
             // A sealed file holds each event once (`EventUUID`: unescaped bytes); files not yet sealed may repeat.
             var seen: Set<Fingerprint>? = sealedNames.contains(name) ? [] : nil
             var firstRepeat: (offset: Int64, uuid: EventUUID)?
-            let reader = GzipFileReader(path: file)
-            do {
-                try reader.forEachLine { line in
-                    defer { offset += Int64(line.count + 1) }
-                    lines += 1
-                    guard firstBadLine == nil else { return }
-                    let uuid: EventUUID
-                    switch rule.check(line) {
-                    case .success(let event): uuid = event.uuid
-                    case .failure(let problem): return firstBadLine = (offset, problem)
-                    }
-                    if firstRepeat == nil, seen?.insert(uuid.fingerprint).inserted == false { firstRepeat = (offset, uuid) }
+            let lines = readLines(of: file, into: &summary) { line, offset in
+                guard firstBadLine == nil else { return }
+                let uuid: EventUUID
+                switch rule.check(line) {
+                case .success(let event): uuid = event.uuid
+                case .failure(let problem): return firstBadLine = (offset, problem)
                 }
-                summary.bytes += reader.compressedBytesRead
-            } catch let error as GzipReadError {
-                summary.findings.append(Finding(path: file, problem: "gzip damaged after byte \(error.lastGoodOffset) (end of the last good member): \(error.problem)"))
-            } catch {
-                summary.findings.append(Finding(path: file, problem: "\(error)"))
+                if firstRepeat == nil, seen?.insert(uuid.fingerprint).inserted == false { firstRepeat = (offset, uuid) }
             }
             if let firstBadLine {
                 summary.findings.append(Finding(path: file, problem: "a line at byte \(firstBadLine.offset) of the decompressed data is not a stored event (\(firstBadLine.problem))"))
@@ -128,6 +115,28 @@ public enum ArchiveVerifier {
             }
         }
         return summary
+    }
+
+    /// Reads `file` to the end, handing `line` each line and its offset in the decompressed data; counts the
+    /// file and the compressed bytes read, and records gzip damage as a finding. Returns the lines read.
+    static func readLines(of file: String, into summary: inout Summary, _ line: (UnsafeRawBufferPointer, Int64) -> Void) -> Int {
+        summary.files += 1
+        var lines = 0
+        var offset: Int64 = 0
+        let reader = GzipFileReader(path: file)
+        do {
+            try reader.forEachLine { bytes in
+                line(bytes, offset)
+                offset += Int64(bytes.count + 1)
+                lines += 1
+            }
+            summary.bytes += reader.compressedBytesRead
+        } catch let error as GzipReadError {
+            summary.findings.append(Finding(path: file, problem: "gzip damaged after byte \(error.lastGoodOffset) (end of the last good member): \(error.problem)"))
+        } catch {
+            summary.findings.append(Finding(path: file, problem: "\(error)"))
+        }
+        return lines
     }
 
     /// Size and sha256 of a file, read in 1 MiB pieces.

@@ -16,26 +16,15 @@ enum RejectedVerifier {
         var document = JSONDocument()
         for name in names {
             let file = "\(directory)/\(name)"
-            summary.files += 1
-            var offset: Int64 = 0
             var firstBadLine: Int64?
-            let reader = GzipFileReader(path: file)
-            do {
-                try reader.forEachLine { line in
-                    defer { offset += Int64(line.count + 1) }
-                    summary.rejectedRecords += 1
-                    guard firstBadLine == nil else { return }
-                    let isRecord = (try? document.scan(line, with: scanner)) != nil && document.kind(document.root) == .object
-                        && document.member(of: document.root, named: "rejected_at").flatMap(document.integer) != nil
-                        && document.member(of: document.root, named: "reason").flatMap(document.string) != nil
-                    if !isRecord { firstBadLine = offset }
-                }
-                summary.bytes += reader.compressedBytesRead
-            } catch let error as GzipReadError {
-                summary.findings.append(.init(path: file, problem: "gzip damaged after byte \(error.lastGoodOffset) (end of the last good member): \(error.problem)"))
-            } catch {
-                summary.findings.append(.init(path: file, problem: "\(error)"))
+            let records = ArchiveVerifier.readLines(of: file, into: &summary) { line, offset in
+                guard firstBadLine == nil else { return }
+                let isRecord = (try? document.scan(line, with: scanner)) != nil && document.kind(document.root) == .object
+                    && document.member(of: document.root, named: "rejected_at").flatMap(document.integer) != nil
+                    && document.member(of: document.root, named: "reason").flatMap(document.string) != nil
+                if !isRecord { firstBadLine = offset }
             }
+            summary.rejectedRecords += records
             if let firstBadLine {
                 summary.findings.append(
                     .init(path: file, problem: "a line at byte \(firstBadLine) of the decompressed data is not a rejection record (JSON object with rejected_at and reason)")
@@ -43,10 +32,5 @@ enum RejectedVerifier {
             }
         }
         return summary
-    }
-
-    /// The dates under `rejected/`.
-    static func dates(layout: ArchiveLayout) throws -> [UTCDate] {
-        try Directory.entries(layout.rejectedDirectory).compactMap(UTCDate.init(directoryName:)).sorted()
     }
 }
