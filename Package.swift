@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -35,6 +36,7 @@ let package = Package(
             name: "StreamsArchive",
             dependencies: [
                 "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -63,6 +65,21 @@ let package = Package(
             dependencies: ["StreamsArchive"],
             swiftSettings: swiftSettings
         ),
+        // An S3 API client: SigV4 signing, credentials and endpoints read as the AWS CLI reads them, the object
+        // and multipart calls over FoundationNetworking's URLSession (libcurl: TLS with the system's CA store).
+        // Knows nothing of the archive.
+        .target(
+            name: "ObjectStorage",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        // The archive's long-term home: ship sealed hours, reports and rejected input to a bucket and confirm
+        // them, restore a day, compare a bucket with the manifests.
+        .target(
+            name: "Shipping",
+            dependencies: ["StreamsArchive", "ObjectStorage"],
+            swiftSettings: swiftSettings
+        ),
         // Tooling: realistic generated traffic and the replay load generator (which reads credentials the way
         // the receiver does). No library links it: only the command line and the benchmarks.
         .target(
@@ -76,6 +93,7 @@ let package = Package(
                 "StreamsArchive",
                 "StreamsReceiver",
                 "Reports",
+                "Shipping",
                 "StreamsTraffic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -97,7 +115,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ArchiveTests",
-            dependencies: ["StreamsArchive", "StreamsReceiver", "Reports", "StreamsTraffic", "streams-archive", "archive-bench"],
+            dependencies: [
+                "StreamsArchive", "StreamsReceiver", "Reports", "ObjectStorage", "Shipping", "StreamsTraffic", "streams-archive", "archive-bench",
+            ],
             swiftSettings: swiftSettings
         ),
     ]

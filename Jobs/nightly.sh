@@ -1,11 +1,15 @@
 #!/bin/sh
-# What cron runs every night: `streams-archive nightly` (seal → report → timelines → verify → retain).
+# What cron runs every night: `streams-archive nightly` (seal → report → timelines → verify → ship → retain).
 #
 # Environment:
 #   STREAMS_ROOT       the archive root (required)
 #   STREAMS_BIN        the streams-archive binary (default: the release build beside this script, then PATH)
 #   STREAMS_DATE       the UTC date to report (default: yesterday)
-#   STREAMS_KEEP_DAYS  apply retention, keeping this many days of raw partitions (default: keep everything)
+#   STREAMS_SHIP_TO    ship to object storage, s3://BUCKET/PREFIX (read by streams-archive itself, with the
+#                      AWS_* variables and ~/.aws files it needs; put them in the crontab or in HOME's ~/.aws)
+#   STREAMS_KEEP_DAYS  apply retention, keeping this many days of raw partitions (default: keep everything);
+#                      with STREAMS_SHIP_TO only days confirmed in the bucket go, without it none do
+#   STREAMS_DELETE_UNSHIPPED  set to 1 to let retention remove raw days that were never shipped (the only copy)
 #   STREAMS_LOG        log file to append to (default: $STREAMS_ROOT/_logs/nightly.log)
 #
 # Works from any directory in cron's bare environment (PATH=/usr/bin:/bin, no HOME). Exits with the
@@ -19,4 +23,5 @@ job=nightly
 set -- nightly --root "$STREAMS_ROOT"
 [ -n "${STREAMS_DATE:-}" ] && set -- "$@" --date "$STREAMS_DATE"
 [ -n "${STREAMS_KEEP_DAYS:-}" ] && set -- "$@" --keep-days "$STREAMS_KEEP_DAYS"
+[ "${STREAMS_DELETE_UNSHIPPED:-}" = 1 ] && set -- "$@" --delete-unshipped
 run_logged "$@"

@@ -13,7 +13,7 @@ struct StreamsArchiveCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Seal.self, Report.self, Timelines.self, Timeline.self, Verify.self, Retain.self,
-            Nightly.self, Generate.self, Replay.self, Ingest.self, Demo.self,
+            Ship.self, Restore.self, Nightly.self, Generate.self, Replay.self, Ingest.self, Demo.self,
         ]
     )
 

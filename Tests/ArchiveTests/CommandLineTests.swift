@@ -8,7 +8,7 @@ struct CommandLineTests {
     func helpListsEveryCommand() throws {
         let help = try ProcessRunner.archive(["--help"])
         #expect(help.status == 0)
-        for command in ["serve", "seal", "report", "timelines", "timeline", "verify", "retain", "nightly", "generate", "replay"] {
+        for command in ["serve", "seal", "report", "timelines", "timeline", "verify", "retain", "ship", "restore", "nightly", "generate", "replay"] {
             #expect(help.text.contains("  \(command) "), "\(command)")
         }
     }
@@ -19,6 +19,9 @@ struct CommandLineTests {
             (["generate", "--events", "0", "--date", "2026-03-14", "--out", "x"], "--events"),
             (["generate", "--events", "10", "--date", "2026-02-30", "--out", "x"], "--date"),
             (["ingest", "--input", "x", "--level", "12"], "--level"),
+            (["ship", "--root", "x", "--to", "gs://bucket/prefix"], "--to"),
+            (["retain", "--root", "x", "--keep-days", "1", "--ship-to", "s3://bucket/prefix", "--delete-unshipped"], "--delete-unshipped"),
+            (["ship", "--root", "x", "--to", "s3://bucket/prefix", "--part-size", "12Q"], "--part-size"),
         ]
     )
     func badFlagsAreUsageErrors(arguments: [String], flag: String) throws {

@@ -24,7 +24,7 @@ struct LateAfterRetentionTests {
     func lateEventIsRecordedBesideTheReport() throws {
         let generated = try GeneratedDay(events: 3000)
         let root = generated.root
-        let first = try ProcessRunner.archive(["nightly", "--root", root, "--date", Self.day, "--grace", "0", "--keep-days", "1"])
+        let first = try ProcessRunner.archive(["nightly", "--root", root, "--date", Self.day, "--grace", "0", "--keep-days", "1", "--delete-unshipped"])
         #expect(first.status == 0, Comment(rawValue: first.stderr))
         let before = try reportJSON(root)
         let eventsBefore = (before["totals"] as! NSDictionary)["events"] as! Int
@@ -34,7 +34,7 @@ struct LateAfterRetentionTests {
 
         #expect(try ProcessRunner.archive(["ingest", "--root", root, "--input", try Self.lateBody(in: generated.directory)]).status == 0)
         #expect(try ProcessRunner.archive(["seal", "--root", root, "--grace", "0"]).status == 0)
-        let dry = try ProcessRunner.archive(["retain", "--root", root, "--keep-days", "1", "--dry-run"])
+        let dry = try ProcessRunner.archive(["retain", "--root", root, "--keep-days", "1", "--delete-unshipped", "--dry-run"])
         #expect(dry.status == 0)
         #expect(dry.text.contains("kept \(Self.previous): 1 files of events arrived after its raw events were removed"), Comment(rawValue: dry.text))
         #expect(!dry.text.contains("would remove \(root)/events/date=\(Self.previous)"))
@@ -43,7 +43,7 @@ struct LateAfterRetentionTests {
         #expect(rebuild.status == 1 && rebuild.stderr.contains("removed by retention"), Comment(rawValue: rebuild.stderr))
         #expect(try reportJSON(root) == before, "a refused rebuild leaves report.json as it was")
 
-        let second = try ProcessRunner.archive(["nightly", "--root", root, "--date", Self.day, "--grace", "0", "--keep-days", "1"])
+        let second = try ProcessRunner.archive(["nightly", "--root", root, "--date", Self.day, "--grace", "0", "--keep-days", "1", "--delete-unshipped"])
         #expect(second.status == 0, Comment(rawValue: second.stderr))
         #expect(second.stderr.contains("late events \(Self.previous): report kept as built"), Comment(rawValue: second.stderr))
         let after = try reportJSON(root)
@@ -79,7 +79,7 @@ struct LateAfterRetentionTests {
         let root = generated.root
         let before = try reportJSON(root)
         let killed = try ProcessRunner.run(
-            "strace", ["-f", "-o", "/dev/null", "-e", "inject=unlink,unlinkat:signal=KILL:when=\(occurrence)", ProcessRunner.streamsArchive, "retain", "--root", root, "--keep-days", "1"]
+            "strace", ["-f", "-o", "/dev/null", "-e", "inject=unlink,unlinkat:signal=KILL:when=\(occurrence)", ProcessRunner.streamsArchive, "retain", "--root", root, "--keep-days", "1", "--delete-unshipped"]
         )
         #expect(killed.status != 0, "retain was killed")
         let nightly = try ProcessRunner.archive(["nightly", "--root", root, "--date", Self.day, "--grace", "0"])
@@ -101,7 +101,7 @@ struct LateAfterRetentionTests {
         let empty = "\(root)/events/date=\(Self.previous)/channel=sms/hour=05"
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: "\(empty)/_SUCCESS", contents: Data())
-        let retain = try ProcessRunner.archive(["retain", "--root", root, "--keep-days", "1"])
+        let retain = try ProcessRunner.archive(["retain", "--root", root, "--keep-days", "1", "--delete-unshipped"])
         #expect(retain.status == 0 && retain.text.contains("removed \(root)/events/date=\(Self.previous)/"), Comment(rawValue: retain.text))
         #expect(!FileManager.default.fileExists(atPath: empty))
         try FileManager.default.createDirectory(atPath: "\(root)/events/date=2026-11-20/channel=sms/hour=00", withIntermediateDirectories: true)

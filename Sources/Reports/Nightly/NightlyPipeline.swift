@@ -1,16 +1,20 @@
 import Logging
 import StreamsArchive
 
-/// `nightly`: seal → report → timelines → verify (→ retain), for a date and every earlier date whose
+/// `nightly`: seal → report → timelines → verify (→ ship → retain), for a date and every earlier date whose
 /// partitions changed since they were last reported; what cron runs.
 ///
 /// One run at a time per root (an flock on `ROOT/_nightly.lock`). Idempotent: a date whose report and
 /// timelines were built from exactly the files it has now is not rebuilt, so a second run changes nothing.
 public final class NightlyPipeline {
-    /// What one nightly run does: the date, the workers, and the optional steps (retention).
+    /// What one nightly run does: the date, the workers, and the optional steps (ship, retention).
     public struct Options: Sendable {
         public var date: UTCDate
         public var keepDays: Int?
+        /// Ship to object storage after verify; retention then removes only what is confirmed there.
+        public var ship: ShipStep?
+        /// Without a ship step, let retention remove raw events that exist nowhere else.
+        public var deleteUnshipped = false
         /// How long after an hour ends before it is sealed.
         public var grace: Duration = .seconds(3600)
         public var workers = System.coreCount
@@ -117,9 +121,15 @@ public final class NightlyPipeline {
                 )
             }
         }
+        if let ship = options.ship {
+            step("ship") { try ship.run() }
+        }
         if let keepDays = options.keepDays {
+            let shipping: Retention.ShipPolicy = options.ship.map { .shippedTo($0.destination) } ?? (options.deleteUnshipped ? .deleteUnshipped : .keepUnshipped)
             step("retain") {
-                let decisions = try Retention.run(layout: layout, keepDays: keepDays, now: now, dryRun: false, derived: DayAccounting(layout: layout))
+                let decisions = try Retention.run(
+                    layout: layout, keepDays: keepDays, now: now, dryRun: false, derived: DayAccounting(layout: layout), shipping: shipping
+                )
                 for decision in decisions {
                     log("retain: \(decision.date): " + (decision.keptBecause.map { "kept, \($0)" } ?? "removed " + decision.paths.joined(separator: ", ")))
                 }
@@ -205,6 +215,19 @@ public final class NightlyPipeline {
             let (result, line) = try body()
             return (result, line, ())
         }
+    }
+}
+
+/// The ship step, given by the command line: the batch side knows nothing of object storage.
+public struct ShipStep: Sendable {
+    /// `s3://BUCKET/PREFIX`: what retention requires every hour to be confirmed at.
+    public let destination: String
+    /// Ships every date; returns the step's outcome (a mismatch found is `.damagedData`) and its log line.
+    public let run: @Sendable () throws -> (NightlyPipeline.Outcome, String)
+
+    public init(destination: String, run: @escaping @Sendable () throws -> (NightlyPipeline.Outcome, String)) {
+        self.destination = destination
+        self.run = run
     }
 }
 

@@ -14,11 +14,21 @@ public enum ArchiveFileName {
     public static let success = "_SUCCESS"
     /// A sealed hour's `SealManifest`.
     public static let manifest = "_MANIFEST.json"
+    /// A directory's `ShipRecord`: what of it is confirmed in object storage.
+    public static let shipped = "_SHIPPED.json"
+    /// The object names a sealed hour's manifest ships under, `_MANIFEST-<sealed file stem>.json`: one per seal, so
+    /// a re-sealed hour's new manifest never replaces the old object (objects are created, never overwritten).
+    public static let manifestObjectPrefix = "_MANIFEST-"
     /// A date's `RetentionRecord`, in `events/date=D`.
     public static let retained = "_RETAINED.json"
 
     /// A sealed hour's file, named by when it was sealed.
     public static func sealed(at instant: UTCInstant) -> String { "\(sealedPrefix)\(instant.millisecondsSinceEpoch)\(finishedSuffix)" }
+
+    /// The name a sealed hour's manifest has in the bucket, after its (first) sealed file.
+    public static func manifestObject(forSealed name: String) -> String {
+        manifestObjectPrefix + (name.hasSuffix(finishedSuffix) ? String(name.dropLast(finishedSuffix.count)) : name) + ".json"
+    }
 
     /// Whether a finished file is a sealed one (rather than a receiver's `part-` file).
     public static func isSealed(_ name: String) -> Bool { name.hasPrefix(sealedPrefix) && isFinished(name) }

@@ -6,6 +6,10 @@
 /// rejected input and what `DerivedData` names (its timelines); its report stays, and `RetentionRecord` stays in the
 /// date's directory, so late events that land on the date later are known to be late.
 ///
+/// Never the only copy (`Shipping`): with a ship destination, a date goes only when every hour's `_SHIPPED.json`
+/// confirms its current manifest at that destination, and its rejected input is shipped too; without one, raw
+/// events are kept (and retain says why) unless the operator asks for `deleteUnshipped`.
+///
 /// Crash safety: the record names the files to remove (fsynced) before the first is unlinked, and counts the
 /// removal only when all are gone; killed in between, the next holder of the seal lock finishes exactly that
 /// removal (`finishInterrupted`). Concurrency: retain holds the seal lock for the whole run (no seal changes
@@ -22,9 +26,21 @@ public enum Retention {
         public let keptBecause: String?
     }
 
+    /// What must hold of object storage before raw events go.
+    public enum ShipPolicy: Sendable, Equatable {
+        /// Every sealed hour and the rejected input confirmed at this destination (`s3://BUCKET/PREFIX`).
+        case shippedTo(String)
+        /// No destination: raw events are the only copy, so they stay.
+        case keepUnshipped
+        /// No destination, and the operator accepts losing the only copy.
+        case deleteUnshipped
+    }
+
     /// Removes every safe date older than `keepDays` before `now`'s date (nothing in a dry run), under the seal
     /// lock; returns a decision per date past the cut-off.
-    public static func run(layout: ArchiveLayout, keepDays: Int, now: UTCInstant, dryRun: Bool, derived: some DerivedData) throws -> [Decision] {
+    public static func run(
+        layout: ArchiveLayout, keepDays: Int, now: UTCInstant, dryRun: Bool, derived: some DerivedData, shipping: ShipPolicy
+    ) throws -> [Decision] {
         let lock = try Sealer.waitForSealLock(layout: layout)
         return try withExtendedLifetime(lock) {
             if !dryRun { try finishInterrupted(layout: layout) }
@@ -32,7 +48,7 @@ public enum Retention {
             let dates = Set(try ArchivePartitions.all(layout: layout).map(\.date)).filter { $0 < cutoff }.sorted()
             return dates.map { date in
                 do {
-                    return try decide(date, layout: layout, now: now, dryRun: dryRun, derived: derived)
+                    return try decide(date, layout: layout, now: now, dryRun: dryRun, derived: derived, shipping: shipping)
                 } catch {
                     return Decision(date: date, paths: [], keptBecause: "could not be checked: \(error)")
                 }
@@ -40,12 +56,17 @@ public enum Retention {
         }
     }
 
-    private static func decide(_ date: UTCDate, layout: ArchiveLayout, now: UTCInstant, dryRun: Bool, derived: some DerivedData) throws -> Decision {
+    private static func decide(
+        _ date: UTCDate, layout: ArchiveLayout, now: UTCInstant, dryRun: Bool, derived: some DerivedData, shipping: ShipPolicy
+    ) throws -> Decision {
         let partitions = try ArchivePartitions.all(layout: layout, date: date).map { try PartitionContents(key: $0, layout: layout) }
         if let unsealed = partitions.first(where: { !$0.isSealed && !$0.isEmpty }) {
             return Decision(date: date, paths: [], keptBecause: "\(unsealed.key.relativePath) is not sealed (run seal)")
         }
         if let reason = try derived.whyNotReported(date) {
+            return Decision(date: date, paths: [], keptBecause: reason)
+        }
+        if let reason = try whyNotShipped(date, partitions: partitions, layout: layout, shipping: shipping) {
             return Decision(date: date, paths: [], keptBecause: reason)
         }
         var paths = partitions.map(\.path)
@@ -65,6 +86,34 @@ public enum Retention {
         return Decision(date: date, paths: paths, keptBecause: nil)
     }
 
+    /// nil when `shipping` allows removing the date's raw events and rejected input; else why not.
+    private static func whyNotShipped(_ date: UTCDate, partitions: [PartitionContents], layout: ArchiveLayout, shipping: ShipPolicy) throws -> String? {
+        let destination: String
+        switch shipping {
+        case .deleteUnshipped:
+            return nil
+        case .keepUnshipped:
+            return "no ship destination is set (--ship-to or STREAMS_SHIP_TO), so these raw events are the only copy: "
+                + "ship them, or pass --delete-unshipped to remove them anyway"
+        case .shippedTo(let url):
+            destination = url
+        }
+        for partition in partitions where !partition.isEmpty {
+            guard let manifest = partition.manifest, let record = try ShipRecord.read(in: partition.path), record.covers(manifest, destination: destination) else {
+                return "\(partition.key.relativePath) is not confirmed at \(destination) (run ship)"
+            }
+        }
+        let rejected = layout.rejectedDirectory(date)
+        let names = Directory.exists(rejected) ? try Directory.entries(rejected).filter(ArchiveFileName.isFinished) : []
+        if !names.isEmpty {
+            let files = try names.map { name in (name: name, bytes: try POSIXFile.openForReading("\(rejected)/\(name)").size(), sha256: String?.none) }
+            guard let record = try ShipRecord.read(in: rejected), record.covers(files, destination: destination) else {
+                return "rejected/\(date.directoryName) is not confirmed at \(destination) (run ship)"
+            }
+        }
+        return nil
+    }
+
     /// Finishes every removal a killed `retain` left half done. The caller holds the seal lock.
     public static func finishInterrupted(layout: ArchiveLayout) throws {
         for date in try ArchivePartitions.dates(in: layout.eventsDirectory) where try RetentionRecord.read(layout: layout, date: date)?.pending != nil {
@@ -81,6 +130,7 @@ public enum Retention {
         for hour in Set(byHour.keys).union(emptyHours).sorted() where Directory.exists(hour) {
             try PartitionLock.exclusive(hour) {
                 try SealManifest.removeMarkers(in: hour)
+                try Directory.removeFile("\(hour)/\(ArchiveFileName.shipped)")
                 for path in byHour[hour] ?? [] { try Directory.removeFile(layout.path(relative: path)) }
                 try Directory.sync(hour)
             }

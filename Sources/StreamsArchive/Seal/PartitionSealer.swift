@@ -1,3 +1,4 @@
+import Crypto
 import Glibc
 
 /// Seals one closed hour: merges its files, keeps each event_uuid once, sorts by (event_time, event_uuid) and
@@ -107,7 +108,7 @@ public struct PartitionSealer {
         var written: Int64 = 0
         func drain(force: Bool) throws {
             guard force || compressed.count >= 1 << 20 else { return }
-            hash.update(compressed)
+            hash.update(data: compressed)
             try withBytes(compressed) { (raw) throws(StorageError) in try file.write(raw) }
             written += Int64(compressed.count)
             compressed.removeAll(keepingCapacity: true)
@@ -129,7 +130,7 @@ public struct PartitionSealer {
             partition: partition.key.relativePath, sealedAt: now,
             files: [
                 .init(
-                    name: name, bytes: written, sha256: hash.finalizeHex(), events: entries.count,
+                    name: name, bytes: written, sha256: hash.finalize().hex, events: entries.count,
                     minEventTime: entries.first?.time ?? 0, maxEventTime: entries.last?.time ?? 0
                 )
             ],

@@ -34,6 +34,14 @@ public struct SealManifest: Sendable, Equatable {
     /// existed (its lines were checked less strictly, so readers check them again).
     public var lineRule: Int = StoredLine.ruleVersion
 
+    package init(partition: String, sealedAt: UTCInstant, files: [File], sources: [Source], duplicatesDropped: Int) {
+        self.partition = partition
+        self.sealedAt = sealedAt
+        self.files = files
+        self.sources = sources
+        self.duplicatesDropped = duplicatesDropped
+    }
+
     /// The manifest as JSON, as written to disk.
     public func render() -> [UInt8] {
         var json = JSONBuilder(capacity: 1024 + sources.count * 100)

@@ -103,7 +103,8 @@ public enum ArchiveVerifier {
                     continue
                 }
                 do {
-                    let (bytes, sha) = try digest(file)
+                    let (bytes, digest) = try FileDigest.sha256(ofFile: file)
+                    let sha = digest.hex
                     if bytes != listed.bytes { summary.findings.append(Finding(path: file, problem: "is \(bytes) bytes; the manifest says \(listed.bytes)")) }
                     if sha != listed.sha256 { summary.findings.append(Finding(path: file, problem: "sha256 \(sha) does not match the manifest's \(listed.sha256)")) }
                 } catch {
@@ -137,21 +138,5 @@ public enum ArchiveVerifier {
             summary.findings.append(Finding(path: file, problem: "\(error)"))
         }
         return lines
-    }
-
-    /// Size and sha256 of a file, read in 1 MiB pieces.
-    static func digest(_ path: String) throws -> (Int64, String) {
-        let file = try POSIXFile.openForReading(path)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        var hash = SHA256()
-        var total: Int64 = 0
-        while true {
-            let count = try file.read(into: buffer)
-            guard count > 0 else { break }
-            hash.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            total += Int64(count)
-        }
-        return (total, hash.finalizeHex())
     }
 }

@@ -5,16 +5,18 @@ import StreamsArchive
 
 struct Nightly: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run seal → report → timelines → verify (→ retain): what cron runs.",
+        abstract: "Run seal → report → timelines → verify (→ ship → retain): what cron runs.",
         discussion: """
             Seals every closed hour, then builds the report and timelines of --date and of every earlier date \
-            whose partitions changed since they were built, verifies those dates, and applies retention if \
-            --keep-days is given. Logs one line per step with its time. Idempotent; one run per root at a time \
+            whose partitions changed since they were built, verifies those dates, ships every date to object \
+            storage if --ship-to (or STREAMS_SHIP_TO) is given, and applies retention if --keep-days is given \
+            (removing only what is shipped; without a destination, only with --delete-unshipped). Logs one line per step with its time. Idempotent; one run per root at a time \
             (a second exits 75). Exit 0 all steps fine, 2 damaged data found, 1 a step failed.
             """
     )
 
     @OptionGroup var rootOptions: RootOptions
+    @OptionGroup var shipOptions: ShipOptions
 
     @Option(help: "UTC date (default: yesterday).")
     var date: UTCDate?
@@ -35,6 +37,15 @@ struct Nightly: ParsableCommand {
         let date = date ?? SystemClock().now().date.adding(days: -1)
         var options = NightlyPipeline.Options(date: date, keepDays: keepDays)
         options.grace = .seconds(grace)
+        options.deleteUnshipped = shipOptions.deleteUnshipped
+        if let destination = shipOptions.destination {
+            options.ship = ShipStep(destination: destination) {
+                var lines: [String] = []
+                let summary = try ShipCommand.run(layout: layout, to: destination, dates: nil, tuning: .init()) { lines.append($0) }
+                let outcome: NightlyPipeline.Outcome = !summary.mismatches.isEmpty ? .damagedData : summary.failures.isEmpty ? .ok : .failed
+                return (outcome, lines.joined(separator: "\n    "))
+            }
+        }
         let started = System.monotonicSeconds()
         let pipeline = NightlyPipeline(layout: layout, options: options, logger: Logger(label: "streams-archive.nightly")) { line in
             Terminal.summary("nightly \(date): \(line)")

@@ -10,12 +10,15 @@ struct Retain: ParsableCommand {
             sealed and its campaign report accounts for every file it has now (events that arrived after the \
             report keep the date until nightly reports them); its timelines and rejected input go with it, its \
             report stays, and events/date=D/_RETAINED.json records the removal, so late events that land on the \
-            date afterwards are recorded beside its report instead of replacing it. Prints what it removed, and \
-            why a date past the cut-off was kept.
+            date afterwards are recorded beside its report instead of replacing it. Never the only copy: with a \
+            ship destination (--ship-to or STREAMS_SHIP_TO) a date goes only when every hour and its rejected \
+            input are confirmed there (run ship first); without one, raw events stay unless --delete-unshipped. \
+            Prints what it removed, and why a date past the cut-off was kept.
             """
     )
 
     @OptionGroup var rootOptions: RootOptions
+    @OptionGroup var shipOptions: ShipOptions
 
     @Option(help: "Days of raw partitions to keep.")
     var keepDays: Int
@@ -31,7 +34,10 @@ struct Retain: ParsableCommand {
         let layout = rootOptions.layout
         let decisions = try CommandFailure.reporting("retain") {
             try rootOptions.requireArchive()
-            return try Retention.run(layout: layout, keepDays: keepDays, now: SystemClock().now(), dryRun: dryRun, derived: DayAccounting(layout: layout))
+            return try Retention.run(
+                layout: layout, keepDays: keepDays, now: SystemClock().now(), dryRun: dryRun, derived: DayAccounting(layout: layout),
+                shipping: shipOptions.policy
+            )
         }
         for decision in decisions {
             if let reason = decision.keptBecause {

@@ -1,0 +1,39 @@
+import StreamsArchive
+
+/// One directory shipped as a whole and recorded by one `_SHIPPED.json`: a sealed hour, a date's report, or a
+/// date's rejected input. Its objects are in upload order: data first, then what describes it (the manifest,
+/// then `_SUCCESS`), so a reader of the bucket who sees a marker also sees what it marks.
+struct ShipUnit: Sendable {
+    enum Kind: Sendable, Equatable {
+        case hour(PartitionKey)
+        case report(UTCDate)
+        case rejected(UTCDate)
+    }
+
+    let kind: Kind
+    /// The local directory.
+    let directory: String
+    /// Its path under the root (what its keys mirror).
+    let relativeDirectory: String
+
+    var description: String { relativeDirectory }
+
+    var isHour: Bool {
+        if case .hour = kind { return true }
+        return false
+    }
+
+    /// A rebuilt report replaces the objects of the one shipped before (the bucket keeps the current report);
+    /// sealed hours and rejected input only ever add objects.
+    var replacesEarlierObjects: Bool {
+        if case .report = kind { return true }
+        return false
+    }
+
+    /// A sealed hour holds its shared lock while it ships, so no seal swaps its files mid-upload; reports and
+    /// rejected input are replaced file by file atomically, and a file that changes mid-upload fails its checksum.
+    var lockPath: String? {
+        if case .hour = kind { return directory }
+        return nil
+    }
+}

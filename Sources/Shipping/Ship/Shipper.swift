@@ -1,0 +1,153 @@
+import Foundation
+import ObjectStorage
+import StreamsArchive
+
+/// `ship`: copies every sealed hour not yet shipped (or re-sealed since), each date's report and its rejected
+/// input to the destination, confirms every object, and records each directory in its `_SHIPPED.json`.
+///
+/// Order within a directory: data, then its manifest, then `_SUCCESS`; each object created with
+/// `If-None-Match: *` and confirmed (size and SHA-256, from the store or read back) before the next. Objects an
+/// earlier version left (a re-sealed hour's old sealed file and manifest) are deleted only after the new ones
+/// are confirmed, then the record is written: so the record never names an unconfirmed object, and a reader of
+/// the bucket sees each hour's data at every moment. Killed anywhere, a re-run finds what is there (412, then
+/// the same confirmation) and finishes; it aborts the multipart uploads of the keys it ships before starting
+/// them again. One run per root at a time (`_ship.lock`, exit 75 for a second).
+package struct Shipper: Sendable {
+    package static let lockName = "_ship.lock"
+
+    let layout: ArchiveLayout
+    let destination: ShipDestination
+    package var workers = 4
+    package var uploader: ObjectUploader
+    package let progress: ShipProgress
+
+    package init(layout: ArchiveLayout, destination: ShipDestination) {
+        self.layout = layout
+        self.destination = destination
+        progress = ShipProgress()
+        uploader = ObjectUploader(client: destination.client, scratch: "\(layout.root)/_shipping", progress: progress)
+    }
+
+    /// Ships `dates` (every date in the archive when nil) and returns what happened.
+    package func run(dates: [UTCDate]?, now: @escaping @Sendable () -> UTCInstant) throws -> ShipSummary {
+        let lock = try POSIXFile.openForAppending(layout.lock(Self.lockName))
+        guard try lock.tryLockExclusive() else { throw ShipBusy(root: layout.root) }
+        return try withExtendedLifetime(lock) {
+            try? FileManager.default.removeItem(atPath: uploader.scratch)
+            try Directory.create(uploader.scratch)
+            defer { try? FileManager.default.removeItem(atPath: uploader.scratch) }
+            let units = try self.units(dates: dates)
+            let outcomes = UnitOutcomes(units.count)
+            BlockingWorkers.forEach(units.count, workers: workers) { index in
+                outcomes.set(index, ship(units[index], now: now))
+            }
+            return outcomes.summary()
+        }
+    }
+
+    /// The directories of `dates`: every hour, then the report, then the rejected input of each date.
+    func units(dates: [UTCDate]?) throws -> [ShipUnit] {
+        let all = Set(try ArchivePartitions.dates(in: layout.eventsDirectory) + ArchivePartitions.dates(in: layout.reportsDirectory)
+            + ArchivePartitions.dates(in: layout.rejectedDirectory))
+        var units: [ShipUnit] = []
+        for date in (dates ?? all.sorted()) {
+            for key in try ArchivePartitions.all(layout: layout, date: date) {
+                units.append(ShipUnit(kind: .hour(key), directory: layout.path(key), relativeDirectory: key.relativePath))
+            }
+            let report = layout.reportDirectory(date)
+            if Directory.exists(report) { units.append(ShipUnit(kind: .report(date), directory: report, relativeDirectory: "reports/\(date.directoryName)")) }
+            let rejected = layout.rejectedDirectory(date)
+            if Directory.exists(rejected) { units.append(ShipUnit(kind: .rejected(date), directory: rejected, relativeDirectory: "rejected/\(date.directoryName)")) }
+        }
+        return units
+    }
+
+    /// Ships one directory; never throws: what went wrong is its outcome.
+    func ship(_ unit: ShipUnit, now: @Sendable () -> UTCInstant) -> UnitOutcome {
+        var outcome = UnitOutcome(unit: unit.description)
+        do {
+            let lock = try unit.lockPath.map { path in try PartitionLock.shared(path) }
+            try withExtendedLifetime(lock) {
+                if unit.lockPath != nil, lock == nil { throw ShipUnitObjects.NotReady.empty }  // removed by retain meanwhile
+                try ship(unit, into: &outcome, now: now)
+            }
+        } catch ShipUnitObjects.NotReady.hourNotSealed {
+            outcome.state = .notSealed
+        } catch is ShipUnitObjects.NotReady {
+            outcome.state = .nothingToShip
+        } catch let mismatch as ObjectMismatch {
+            outcome.mismatches.append((mismatch.key, mismatch.detail))
+            outcome.state = .failed("\(mismatch)")
+        } catch {
+            outcome.state = .failed("\(error)")
+        }
+        return outcome
+    }
+
+    private func ship(_ unit: ShipUnit, into outcome: inout UnitOutcome, now: @Sendable () -> UTCInstant) throws {
+        let objects = try ShipUnitObjects.list(unit, layout: layout, destination: destination)
+        let previous = try ShipRecord.read(in: unit.directory).flatMap { $0.destination == destination.description ? $0 : nil }
+        let recorded = previous.map { Dictionary($0.objects.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first }) } ?? [:]
+        // An hour's manifest object is named after its sealed file: recorded under that key, it is the one shipped
+        // with that file (a restored hour's local manifest may combine several roots' and differ in bytes).
+        let isUnchanged = { (object: LocalObject) in
+            guard let shipped = recorded[object.key] else { return false }
+            return (shipped.bytes == object.bytes && shipped.sha256 == object.sha256) || (unit.isHour && object.name.hasPrefix(ArchiveFileName.manifestObjectPrefix))
+        }
+        if objects.allSatisfy(isUnchanged), Set(recorded.keys) == Set(objects.map(\.key)) {
+            outcome.state = .alreadyShipped
+            return
+        }
+        let pending = objects.filter { !isUnchanged($0) }
+        progress.plan(objects: pending.count, bytes: pending.map(\.bytes).reduce(0, +))
+        for object in pending {
+            try put(object, replacing: unit.replacesEarlierObjects && recorded[object.key] != nil, into: &outcome)
+            progress.finishedObject()
+        }
+        // Only now, with every new object confirmed, do the earlier version's objects go.
+        let current = Set(objects.map(\.key))
+        for old in previous?.objects ?? [] where !current.contains(old.key) {
+            try destination.client.deleteObject(key: old.key)
+            outcome.superseded += 1
+        }
+        let checkedBy = outcome.readBack ? "read back" : outcome.storeChecksum ? "store checksum" : previous?.checkedBy ?? "store checksum"
+        try ShipRecord(
+            destination: destination.description, shippedAt: now(), checkedBy: checkedBy,
+            objects: objects.map { ShipRecord.Object(name: $0.name, key: $0.key, bytes: $0.bytes, sha256: $0.sha256) }
+        ).write(in: unit.directory)
+        outcome.state = .shipped
+    }
+
+    /// Creates one object (or finds it there) and confirms it; a rebuilt report's object replaces the one
+    /// this archive shipped before.
+    private func put(_ object: LocalObject, replacing: Bool, into outcome: inout UnitOutcome) throws {
+        let created = try uploader.create(object)
+        var check = try uploader.check(object)
+        if case .differs = check, !created, replacing {
+            try uploader.replace(object)
+            check = try uploader.check(object)
+        }
+        switch check {
+        case .confirmed(let readBack):
+            if created { outcome.uploaded += 1; outcome.bytesUploaded += object.bytes } else { outcome.alreadyThere += 1 }
+            if readBack { outcome.readBack = true } else { outcome.storeChecksum = true }
+        case .missing:
+            throw ObjectMismatch(key: object.key, detail: "is missing right after it was \(created ? "uploaded" : "found"): the store lost it or another client deleted it")
+        case .differs(let detail):
+            throw ObjectMismatch(key: object.key, detail: created ? "\(detail) right after upload" : "\(detail); an object not shipped from this file is at its key, left as it is")
+        }
+    }
+}
+
+/// An object in the bucket whose bytes are not the local file's.
+struct ObjectMismatch: Error, CustomStringConvertible {
+    let key: String
+    let detail: String
+    var description: String { "\(key): \(detail)" }
+}
+
+/// Another `ship` holds the root's ship lock.
+package struct ShipBusy: Error, CustomStringConvertible {
+    let root: String
+    package var description: String { "another ship run holds \(Shipper.lockName) on \(root); this run was not started (it would do the same work)" }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+@Suite("restore and verify --remote", .serialized)
+struct RestoreTests {
+    @Test("verify --remote passes on a shipped day, then exits 2 naming an object boto3 altered; restore refuses that object and brings back the rest")
+    func alteredObjectIsFoundAndRefused() throws {
+        let day = try ShippableDay()
+        #expect(try day.ship().status == 0)
+        let clean = try ProcessRunner.archive(["verify", "--root", day.root, "--remote", day.destination], environment: day.server.environment)
+        #expect(clean.status == 0, Comment(rawValue: clean.stderr))
+        #expect(clean.stderr.contains("no problems"))
+
+        let sealed = try #require(try day.server.objects(under: "\(day.prefix)/events/date=\(GeneratedDay.date)/channel=email/hour=03").keys.first { $0.contains("/sealed-") })
+        #expect(try day.server.oracle(["alter", sealed]).status == 0)
+        let verify = try ProcessRunner.archive(["verify", "--root", day.root, "--remote", day.destination], environment: day.server.environment)
+        #expect(verify.status == 2)
+        #expect(verify.stderr.contains("damaged: \(sealed): read back with sha256"), Comment(rawValue: verify.stderr))
+        #expect(verify.stderr.contains("1 PROBLEMS"), Comment(rawValue: verify.stderr))
+
+        let fresh = day.day.directory.file("restored")
+        let restore = try ProcessRunner.archive(["restore", "--root", fresh, "--from", day.destination, "--date", GeneratedDay.date], environment: day.server.environment)
+        #expect(restore.status == 2)
+        #expect(restore.stderr.contains("REFUSED \(sealed): downloaded"), Comment(rawValue: restore.stderr))
+        #expect(!FileManager.default.fileExists(atPath: "\(fresh)/events/date=\(GeneratedDay.date)/channel=email/hour=03/_SUCCESS"))
+        let hidden = TestDirectory.existing(fresh).files(under: "events") { $0.hasPrefix(".") }
+        #expect(hidden.isEmpty, "no temporary left: \(hidden)")
+        let restoredHours = TestDirectory.existing(fresh).files(under: "events") { $0 == "_SUCCESS" }.count
+        let shippedHours = day.day.directory.files(under: "archive/events/date=\(GeneratedDay.date)") { $0 == "_SUCCESS" }.count
+        #expect(restoredHours == shippedHours - 1)
+    }
+
+    @Test("restore round trip: a shipped day removed by retain comes back; its report rebuilt from it is byte-identical and verify passes")
+    func roundTrip() throws {
+        let day = try ShippableDay()
+        let reports = "\(day.root)/reports/date=\(GeneratedDay.date)"
+        let tables = ["campaign_events.csv", "campaigns.csv", "campaign_breakdown.csv"]
+        let original = try tables.map { try Data(contentsOf: URL(fileURLWithPath: "\(reports)/\($0)")) }
+        #expect(try day.ship().status == 0)
+        let retain = try ProcessRunner.archive(["retain", "--root", day.root, "--keep-days", "1", "--ship-to", day.destination], environment: day.server.environment)
+        #expect(retain.status == 0, Comment(rawValue: retain.stderr))
+        #expect(day.day.directory.files(under: "archive/events/date=\(GeneratedDay.date)") { $0.hasPrefix("sealed-") }.isEmpty, "the day's raw events are gone")
+
+        let restore = try ProcessRunner.archive(["restore", "--root", day.root, "--from", day.destination, "--date", GeneratedDay.date], environment: day.server.environment)
+        #expect(restore.status == 0, Comment(rawValue: restore.stderr))
+        #expect(restore.stderr.contains("retention record removed"), Comment(rawValue: restore.stderr))
+        let report = try ProcessRunner.archive(["report", "--root", day.root, "--date", GeneratedDay.date])
+        #expect(report.status == 0, Comment(rawValue: report.stderr))
+        for (table, bytes) in zip(tables, original) {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: "\(reports)/\(table)")) == bytes, "\(table)")
+        }
+        let verify = try ProcessRunner.archive(["verify", "--root", day.root, "--date", GeneratedDay.date])
+        #expect(verify.status == 0, Comment(rawValue: verify.stderr))
+        let again = try day.ship()
+        #expect(again.stderr.contains(" 0 objects uploaded"), "a restored day is not shipped again: \(again.stderr)")
+    }
+}
