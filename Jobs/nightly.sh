@@ -23,5 +23,6 @@ job=nightly
 set -- nightly --root "$STREAMS_ROOT"
 [ -n "${STREAMS_DATE:-}" ] && set -- "$@" --date "$STREAMS_DATE"
 [ -n "${STREAMS_KEEP_DAYS:-}" ] && set -- "$@" --keep-days "$STREAMS_KEEP_DAYS"
-[ "${STREAMS_DELETE_UNSHIPPED:-}" = 1 ] && set -- "$@" --delete-unshipped
+# --delete-unshipped only means something without a destination (with one, only what is shipped goes).
+[ "${STREAMS_DELETE_UNSHIPPED:-}" = 1 ] && [ -z "${STREAMS_SHIP_TO:-}" ] && set -- "$@" --delete-unshipped
 run_logged "$@"

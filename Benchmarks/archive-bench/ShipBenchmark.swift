@@ -71,7 +71,7 @@ struct ShipBenchmark: ParsableCommand {
 
     /// The files ship put in the bucket for the day, with the keys boto3 gives them under `prefix`.
     private func shippedFiles(root: String, prefix: String) throws -> [(path: String, key: String)] {
-        let names = try Measure.output("cd '\(root)' && find events reports rejected -type f ! -name '_SHIPPED.json' ! -name '.*' | sort").split(separator: "\n")
+        let names = try Measure.output("cd '\(root)' && find events reports $(test -d rejected && echo rejected) -type f ! -name '_SHIPPED.json' ! -name '.*' | sort").split(separator: "\n")
         return names.map { ("\(root)/\($0)", "\(prefix)/\($0)") }
     }
 

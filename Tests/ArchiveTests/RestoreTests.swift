@@ -52,6 +52,33 @@ struct RestoreTests {
         let verify = try ProcessRunner.archive(["verify", "--root", day.root, "--date", GeneratedDay.date])
         #expect(verify.status == 0, Comment(rawValue: verify.stderr))
         let again = try day.ship()
-        #expect(again.stderr.contains(" 0 objects uploaded"), "a restored day is not shipped again: \(again.stderr)")
+        // Only the rebuilt report goes up again (its report.json records the restored files' new stamps).
+        #expect(again.stderr.contains(" 1 directories shipped") && again.stderr.contains(" 0 already there"), "a restored day's hours are not shipped again: \(again.stderr)")
+    }
+
+    @Test("restore killed with SIGKILL part-way (at its 6th rename, in the second hour) shows only whole hours; a re-run restores the rest and leaves nothing hidden")
+    func killedRestore() throws {
+        let day = try ShippableDay()
+        #expect(try day.ship().status == 0)
+        let fresh = day.day.directory.file("restored")
+        let killed = try ProcessRunner.run(
+            "strace", ["-f", "-o", "/dev/null", "-e", "inject=rename,renameat,renameat2:signal=KILL:when=6", ProcessRunner.streamsArchive, "restore", "--root", fresh,
+                       "--from", day.destination, "--date", GeneratedDay.date],
+            environment: day.server.environment
+        )
+        #expect(killed.status != 0, "the kill landed")
+        let visible = TestDirectory.existing(fresh).files(under: "events") { !$0.hasPrefix(".") }.filter { !$0.contains("/.") }
+        let hours = Set(visible.map { ($0 as NSString).deletingLastPathComponent })
+        let shipped = day.day.directory.files(under: "archive/events/date=\(GeneratedDay.date)") { $0 == "_SUCCESS" }.count
+        #expect(hours.count < 3, "killed in the first hours: \(hours)")
+        for hour in hours {
+            for name in ["_MANIFEST.json", "_SUCCESS", "_SHIPPED.json"] { #expect(FileManager.default.fileExists(atPath: "\(hour)/\(name)"), "\(hour)/\(name)") }
+        }
+        let rerun = try ProcessRunner.archive(["restore", "--root", fresh, "--from", day.destination, "--date", GeneratedDay.date], environment: day.server.environment)
+        #expect(rerun.status == 0, Comment(rawValue: rerun.stderr))
+        #expect(rerun.stderr.contains("\(hours.count) already here"), Comment(rawValue: rerun.stderr))
+        #expect(TestDirectory.existing(fresh).files(under: "events") { $0 == "_SUCCESS" }.count == shipped)
+        #expect(TestDirectory.existing(fresh).files(under: "events").filter { $0.contains("/.") }.isEmpty, "no staging directory left")
+        #expect(try ProcessRunner.archive(["verify", "--root", fresh, "--date", GeneratedDay.date]).status == 0)
     }
 }

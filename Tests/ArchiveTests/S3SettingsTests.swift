@@ -47,7 +47,10 @@ struct S3SettingsTests {
         environment["AWS_REGION"] = "eu-central-1"
         let settings = try S3Settings.resolve(bucket: "b-1", environment: environment)
         #expect(settings.region == "eu-central-1")
-        #expect(settings.endpoint.absoluteString == "https://b-1.s3.eu-central-1.amazonaws.com" && !settings.pathStyle)
+        let client = S3Client(settings: settings, bucket: "b-1")
+        #expect(client.host == "b-1.s3.eu-central-1.amazonaws.com" && client.encodedPath("events/date=D/x") == "/events/date%3DD/x")
+        let dotted = S3Client(settings: try S3Settings.resolve(bucket: "acme.streams", environment: environment), bucket: "acme.streams")
+        #expect(dotted.host == "s3.eu-central-1.amazonaws.com" && dotted.encodedPath("x") == "/acme.streams/x", "a dotted bucket goes path-style")
     }
 
     @Test("endpoint: AWS_ENDPOINT_URL_S3 before AWS_ENDPOINT_URL; plain http only on loopback")
@@ -57,6 +60,9 @@ struct S3SettingsTests {
         #expect(try S3Settings.resolve(bucket: "bucket", environment: environment).endpoint.absoluteString == "https://general.example")
         environment["AWS_ENDPOINT_URL_S3"] = "http://127.0.0.1:9000"
         #expect(try S3Settings.resolve(bucket: "bucket", environment: environment).endpoint.absoluteString == "http://127.0.0.1:9000")
+        environment["AWS_ENDPOINT_URL_S3"] = "https://storage.example:443"
+        let defaultPort = try S3Settings.resolve(bucket: "bucket", environment: environment)
+        #expect(S3Client(settings: defaultPort, bucket: "bucket").host == "storage.example", "a default port is not signed: clients leave it out of Host")
         environment["AWS_ENDPOINT_URL_S3"] = "http://storage.example:9000"
         #expect(throws: ObjectStoreError.self) { try S3Settings.resolve(bucket: "bucket", environment: environment) }
     }

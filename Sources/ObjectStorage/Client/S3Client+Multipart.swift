@@ -58,8 +58,13 @@ extension S3Client {
             payloadSHA256: SigV4Signer.hex(SHA256.hash(data: body))
         )
         try require(response, [200], operation: "CompleteMultipartUpload", key: key)
-        if let document = S3XML.parse(response.body), document.name == "Error" {
-            throw .refused(operation: "CompleteMultipartUpload", key: key, status: 200, code: document["Code"] ?? "Error", message: document["Message"] ?? "")
+        // A 200 may carry an error document; only a CompleteMultipartUploadResult means the object exists.
+        guard let document = S3XML.parse(response.body), document.name == "CompleteMultipartUploadResult" else {
+            let document = S3XML.parse(response.body)
+            throw .refused(
+                operation: "CompleteMultipartUpload", key: key, status: 200, code: document?["Code"] ?? "UnreadableResult",
+                message: document?["Message"] ?? "the store's answer was not a CompleteMultipartUploadResult"
+            )
         }
     }
 

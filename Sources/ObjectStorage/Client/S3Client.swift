@@ -91,10 +91,6 @@ package final class S3Client: Sendable {
     ) throws(ObjectStoreError) -> Response {
         let time = SigningTime.now()
         let path = encodedPath(key)
-        var host = settings.endpoint.host ?? ""
-        if host.contains(":") { host = "[\(host)]" }
-        if settings.pathStyle == false { host = "\(bucket).\(host)" }
-        if let port = settings.endpoint.port { host += ":\(port)" }
         var signed = headers
         signed.append(("host", host))
         signed.append(("x-amz-date", time.amzDate))
@@ -155,8 +151,18 @@ package final class S3Client: Sendable {
         return Response(status: http.statusCode, headers: headerMap, body: data)
     }
 
+    /// The `Host` the request goes to and is signed for: the endpoint's host (an IPv6 one bracketed), with the
+    /// bucket in front of it when virtual-hosted, and the port when the endpoint names one.
+    package var host: String {
+        var host = settings.endpoint.host ?? ""
+        if host.contains(":"), !host.hasPrefix("[") { host = "[\(host)]" }
+        if !settings.pathStyle { host = "\(bucket).\(host)" }
+        if let port = settings.endpoint.port { host += ":\(port)" }
+        return host
+    }
+
     /// `/BUCKET/KEY` path-style, `/KEY` virtual-hosted; each segment of the key encoded once.
-    private func encodedPath(_ key: String?) -> String {
+    package func encodedPath(_ key: String?) -> String {
         let keyPath = key.map { "/" + URIEncoding.encode($0, keepSlash: true) } ?? ""
         return settings.pathStyle ? "/\(bucket)\(keyPath)" : (keyPath.isEmpty ? "/" : keyPath)
     }

@@ -55,9 +55,8 @@ package struct S3Settings: Sendable {
         if let custom = nonEmpty("AWS_ENDPOINT_URL_S3") ?? nonEmpty("AWS_ENDPOINT_URL") ?? config["endpoint_url"] {
             return S3Settings(credentials: credentials, region: region, endpoint: try Self.endpoint(custom), pathStyle: true)
         }
-        let virtualHosted = !bucket.contains(".")
-        let host = virtualHosted ? "\(bucket).s3.\(region).amazonaws.com" : "s3.\(region).amazonaws.com"
-        return S3Settings(credentials: credentials, region: region, endpoint: URL(string: "https://\(host)")!, pathStyle: !virtualHosted)
+        // The regional endpoint; the client puts a DNS-safe bucket in front of it (virtual-hosted style).
+        return S3Settings(credentials: credentials, region: region, endpoint: URL(string: "https://s3.\(region).amazonaws.com")!, pathStyle: bucket.contains("."))
     }
 
     private static func credentials(in section: [String: String]?) -> AWSCredentials? {
@@ -85,7 +84,8 @@ package struct S3Settings: Sendable {
         default:
             throw .configuration("the endpoint '\(text)' must be https:// (or http:// on loopback)")
         }
-        let port = url.port.map { ":\($0)" } ?? ""
+        // A default port is left out: clients send `Host` without it, and the signature must match.
+        let port = url.port.flatMap { ($0 == 443 && scheme == "https") || ($0 == 80 && scheme == "http") ? nil : ":\($0)" } ?? ""
         let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         return URL(string: "\(scheme)://\(bracketed)\(port)")!
     }

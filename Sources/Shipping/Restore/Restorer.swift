@@ -4,15 +4,17 @@ import StreamsArchive
 
 /// `restore`: brings a shipped date back under the root, so report, timelines and verify run on it again.
 ///
-/// Per sealed hour: every sealed file its manifest objects list is downloaded under a hidden name in the hour's
-/// directory and checked against the manifest (bytes, SHA-256, and its events counted through gzip) before it
-/// is renamed into place; then the hour's `_MANIFEST.json` (the shipped manifest's own bytes; for an hour that
-/// several roots shipped, one manifest listing every root's file), `_SUCCESS`, and `_SHIPPED.json` naming the
-/// objects it came from, so `ship` does not send it again and `retain` may remove it again. An hour that fails a
-/// check is left out whole, its temporaries removed; the others are restored. An hour already here with the
-/// same sealed files is left as it is; one holding other data is refused (restore never mixes data into an hour).
-/// The date's report and rejected input come back if they are missing here. When every hour is back, the
-/// date's `_RETAINED.json` goes, and the date is an ordinary one again.
+/// Each directory (a sealed hour; the report; the rejected input) is assembled in a hidden sibling
+/// (`.hour=HH.restore-<pid>`, which no reader and no listing of the archive takes for a partition): for an hour,
+/// every sealed file its manifest lists is downloaded there and checked against the manifest (bytes, SHA-256,
+/// and its events counted through gzip), then its `_MANIFEST.json` (the shipped manifest's own bytes),
+/// `_SUCCESS` and a `_SHIPPED.json` naming the objects it came from; everything is fsynced and the directory
+/// renamed into place in one step. So a reader, seal or ship sees the hour whole or not at all, even if restore
+/// is killed; a killed run's hidden directories are removed by the next. A directory that fails a check is
+/// left out whole; the others are restored. A directory already here with data is never mixed into: an hour
+/// with the same sealed files counts as already here, one with other data is refused. Runs under the seal
+/// lock (no seal or retain meanwhile). When every hour is back, the date's `_RETAINED.json` goes, and the date
+/// is an ordinary one again.
 package struct Restorer: Sendable {
     let layout: ArchiveLayout
     let destination: ShipDestination
@@ -32,33 +34,35 @@ package struct Restorer: Sendable {
         package var reportFiles = 0
         package var rejectedFiles = 0
         package var retentionRecordRemoved = false
-        /// Objects or hours refused, with why (nothing of them was made visible).
+        /// Objects or directories refused, with why (nothing of them was made visible).
         package var refused: [(what: String, reason: String)] = []
     }
 
     package func run(date: UTCDate) throws -> Summary {
-        let remote = try RemoteDay(date: date, location: destination.location, client: destination.client)
-        var summary = Summary()
-        guard !remote.hours.isEmpty || !remote.report.isEmpty else {
-            throw RestoreNothing(date: date, destination: destination.description)
-        }
-        for hour in remote.hours.values.sorted(by: { $0.key < $1.key }) {
-            do {
-                try restore(hour, into: &summary)
-            } catch let refusal as Refusal {
-                summary.refused.append((refusal.what, refusal.reason))
-            } catch {
-                summary.refused.append((hour.key.relativePath, "\(error)"))
+        let lock = try Sealer.waitForSealLock(layout: layout)
+        return try withExtendedLifetime(lock) {
+            try Self.removeLeftovers(date, layout: layout)
+            let remote = try RemoteDay(date: date, location: destination.location, client: destination.client)
+            guard !remote.hours.isEmpty || !remote.report.isEmpty else { throw RestoreNothing(date: date, destination: destination.description) }
+            var summary = Summary()
+            for hour in remote.hours.values.sorted(by: { $0.key < $1.key }) {
+                do {
+                    try restore(hour, into: &summary)
+                } catch let refusal as Refusal {
+                    summary.refused.append((refusal.what, refusal.reason))
+                } catch {
+                    summary.refused.append((hour.key.relativePath, "\(error)"))
+                }
             }
+            summary.reportFiles = try restoreFlat(remote.report, relative: "reports/\(date.directoryName)", into: &summary)
+            summary.rejectedFiles = try restoreFlat(remote.rejected, relative: "rejected/\(date.directoryName)", into: &summary)
+            if summary.refused.isEmpty, try POSIXFile.openForReadingIfExists(layout.retentionRecord(date)) != nil {
+                try Directory.removeFile(layout.retentionRecord(date))
+                try Directory.sync(layout.eventsDirectory(date))
+                summary.retentionRecordRemoved = true
+            }
+            return summary
         }
-        summary.reportFiles = try restoreFlat(remote.report, relative: "reports/\(date.directoryName)", into: &summary, markerLast: true)
-        summary.rejectedFiles = try restoreFlat(remote.rejected, relative: "rejected/\(date.directoryName)", into: &summary, markerLast: false)
-        if summary.refused.isEmpty, try POSIXFile.openForReadingIfExists(layout.retentionRecord(date)) != nil {
-            try Directory.removeFile(layout.retentionRecord(date))
-            try Directory.sync(layout.eventsDirectory(date))
-            summary.retentionRecordRemoved = true
-        }
-        return summary
     }
 
     private struct Refusal: Error {
@@ -68,92 +72,123 @@ package struct Restorer: Sendable {
 
     private func restore(_ hour: RemoteDay.Hour, into summary: inout Summary) throws {
         let relative = hour.key.relativePath
-        let manifests = hour.manifests.sorted { $0.key < $1.key }
-        guard !manifests.isEmpty else { throw Refusal(what: relative, reason: "no _MANIFEST-*.json object: not a shipped sealed hour") }
-        var files: [String: SealManifest.File] = [:]
-        for (name, entry) in manifests {
-            guard let manifest = entry.manifest else { throw Refusal(what: destination.location.key("\(relative)/\(name)"), reason: "is not a readable manifest") }
-            for file in manifest.files { files[file.name] = file }
-        }
+        func key(_ name: String) -> String { destination.location.key("\(relative)/\(name)") }
+        let (manifestName, manifestBytes, manifest) = try currentManifest(hour)
         let directory = layout.path(hour.key)
-        let local = try? PartitionContents(key: hour.key, layout: layout)
-        if let local, !local.isEmpty {
-            let same = local.isSealed && Set(local.manifest?.files.map { "\($0.name) \($0.sha256)" } ?? []) == Set(files.values.map { "\($0.name) \($0.sha256)" })
+        if let local = try? PartitionContents(key: hour.key, layout: layout), !local.isEmpty {
+            let same = local.isSealed && Set(local.manifest?.files.map { "\($0.name) \($0.sha256)" } ?? []) == Set(manifest.files.map { "\($0.name) \($0.sha256)" })
             guard same else { throw Refusal(what: relative, reason: "holds other data here; restore only brings back hours that are gone (move them away first)") }
             summary.hoursAlreadyHere += 1
             return
         }
-        try Directory.createDurably(directory, below: layout.root)
-        try PartitionLock.exclusive(directory) {
-            var temporaries: [String] = []
-            defer { for path in temporaries { try? Directory.removeFile(path) } }
-            for file in files.values.sorted(by: { $0.name < $1.name }) {
-                let key = destination.location.key("\(relative)/\(file.name)")
-                guard let size = hour.objects[file.name] else { throw Refusal(what: key, reason: "is listed in the hour's manifest but missing from the bucket") }
-                guard size == file.bytes else { throw Refusal(what: key, reason: "is \(size) bytes in the bucket; the manifest says \(file.bytes)") }
-                let temporary = "\(directory)/.\(file.name).restore-\(getpid())"
-                temporaries.append(temporary)
-                try destination.client.getObject(key: key, to: temporary)
-                let (bytes, digest) = try FileDigest.sha256(ofFile: temporary)
+        var counted = (files: 0, events: 0, bytes: Int64(0))
+        try stage(directory) { staging in
+            for file in manifest.files {
+                guard let size = hour.objects[file.name] else { throw Refusal(what: key(file.name), reason: "is listed in the hour's manifest but missing from the bucket") }
+                guard size == file.bytes else { throw Refusal(what: key(file.name), reason: "is \(size) bytes in the bucket; the manifest says \(file.bytes)") }
+                let path = "\(staging)/\(file.name)"
+                try destination.client.getObject(key: key(file.name), to: path)
+                let (bytes, digest) = try FileDigest.sha256(ofFile: path)
                 guard bytes == file.bytes, digest.hex == file.sha256 else {
-                    throw Refusal(what: key, reason: "downloaded \(bytes) bytes with sha256 \(digest.hex); the manifest says \(file.bytes) bytes, \(file.sha256)")
+                    throw Refusal(what: key(file.name), reason: "downloaded \(bytes) bytes with sha256 \(digest.hex); the manifest says \(file.bytes) bytes, \(file.sha256)")
                 }
                 var events = 0
-                try GzipFileReader(path: temporary).forEachLine { _ in events += 1 }
-                guard events == file.events else { throw Refusal(what: key, reason: "holds \(events) events; the manifest says \(file.events)") }
-                try POSIXFile.openForReading(temporary).sync()
-                summary.files += 1
-                summary.events += events
-                summary.bytes += bytes
+                try GzipFileReader(path: path).forEachLine { _ in events += 1 }
+                guard events == file.events else { throw Refusal(what: key(file.name), reason: "holds \(events) events; the manifest says \(file.events)") }
+                counted = (counted.files + 1, counted.events + events, counted.bytes + bytes)
             }
-            for file in files.values { try Directory.rename("\(directory)/.\(file.name).restore-\(getpid())", to: "\(directory)/\(file.name)") }
-            temporaries.removeAll()
-            let manifestBytes = manifests.count == 1 ? manifests[0].value.bytes : Self.combined(manifests.compactMap(\.value.manifest), partition: relative).render()
-            try AtomicFile.write(manifestBytes, to: "\(directory)/\(ArchiveFileName.manifest)")
-            try AtomicFile.write([], to: "\(directory)/\(ArchiveFileName.success)")
-            var objects = files.values.sorted(by: { $0.name < $1.name }).map {
-                ShipRecord.Object(name: $0.name, key: destination.location.key("\(relative)/\($0.name)"), bytes: $0.bytes, sha256: $0.sha256)
-            }
-            for (name, entry) in manifests {
-                objects.append(ShipRecord.Object(name: name, key: destination.location.key("\(relative)/\(name)"), bytes: Int64(entry.bytes.count), sha256: FileDigest.sha256(of: entry.bytes).hex))
-            }
-            try ShipRecord(destination: destination.description, shippedAt: SystemClock().now(), checkedBy: "restored", objects: objects).write(in: directory)
+            try AtomicFile.write(manifestBytes, to: "\(staging)/\(ArchiveFileName.manifest)")
+            try AtomicFile.write([], to: "\(staging)/\(ArchiveFileName.success)")
+            var objects = manifest.files.map { ShipRecord.Object(name: $0.name, key: key($0.name), bytes: $0.bytes, sha256: $0.sha256) }
+            objects.append(ShipRecord.Object(name: manifestName, key: key(manifestName), bytes: Int64(manifestBytes.count), sha256: FileDigest.sha256(of: manifestBytes).hex))
+            objects.append(ShipRecord.Object(name: ArchiveFileName.success, key: key(ArchiveFileName.success), bytes: 0, sha256: FileDigest.sha256(of: []).hex))
+            try ShipRecord(destination: destination.description, shippedAt: SystemClock().now(), checkedBy: "restored", objects: objects).write(in: staging)
         }
         summary.hoursRestored += 1
+        summary.files += counted.files
+        summary.events += counted.events
+        summary.bytes += counted.bytes
     }
 
-    /// One manifest for an hour several roots shipped: every root's files, the latest seal time.
-    static func combined(_ manifests: [SealManifest], partition: String) -> SealManifest {
-        var manifest = SealManifest(
-            partition: partition, sealedAt: manifests.map(\.sealedAt).max()!, files: manifests.flatMap(\.files), sources: [],
-            duplicatesDropped: manifests.map(\.duplicatesDropped).reduce(0, +)
-        )
-        manifest.lineRule = manifests.map(\.lineRule).min() ?? 0
-        return manifest
-    }
-
-    /// Restores the report's or rejected input's files if the directory is not here; returns how many.
-    private func restoreFlat(_ objects: [String: Int64], relative: String, into summary: inout Summary, markerLast: Bool) throws -> Int {
-        let directory = layout.path(relative: relative)
-        guard !objects.isEmpty else { return 0 }
-        if Directory.exists(directory), !(try Directory.entries(directory)).isEmpty { return 0 }
-        try Directory.createDurably(directory, below: layout.root)
-        let names = objects.keys.sorted { markerLast ? ($0.hasPrefix("_") ? 1 : 0, $0) < ($1.hasPrefix("_") ? 1 : 0, $1) : $0 < $1 }
-        for name in names {
-            let key = destination.location.key("\(relative)/\(name)")
-            let temporary = "\(directory)/.\(name).restore-\(getpid())"
-            try destination.client.getObject(key: key, to: temporary)
-            let (bytes, _) = try FileDigest.sha256(ofFile: temporary)
-            guard bytes == objects[name] else {
-                try? Directory.removeFile(temporary)
-                summary.refused.append((key, "downloaded \(bytes) bytes; the listing says \(objects[name]!)"))
-                continue
-            }
-            try POSIXFile.openForReading(temporary).sync()
-            try Directory.rename(temporary, to: "\(directory)/\(name)")
+    /// The hour's current manifest: of its manifest objects, the one no other one replaced (a re-seal's manifest
+    /// lists what it replaced among its sources; a killed ship can leave the replaced one in the bucket).
+    private func currentManifest(_ hour: RemoteDay.Hour) throws -> (name: String, bytes: [UInt8], manifest: SealManifest) {
+        let relative = hour.key.relativePath
+        var readable: [(name: String, bytes: [UInt8], manifest: SealManifest)] = []
+        for (name, entry) in hour.manifests.sorted(by: { $0.key < $1.key }) {
+            guard let manifest = entry.manifest else { throw Refusal(what: destination.location.key("\(relative)/\(name)"), reason: "is not a readable manifest") }
+            readable.append((name, entry.bytes, manifest))
         }
-        try Directory.sync(directory)
-        return names.count
+        let replaced = Set(readable.flatMap { $0.manifest.sources.map(\.name) })
+        let current = readable.filter { entry in !entry.manifest.files.contains { replaced.contains($0.name) } }
+        guard let only = current.first else { throw Refusal(what: relative, reason: "no _MANIFEST-*.json object: not a shipped sealed hour") }
+        guard current.count == 1 else {
+            throw Refusal(what: relative, reason: "\(current.count) manifests, none replacing the others (several roots shipped this hour: not supported yet)")
+        }
+        return only
+    }
+
+    /// Restores the report's or rejected input's files, when the directory is not here, as one staged
+    /// directory with a `_SHIPPED.json`; a file whose bytes differ from the store's checksum (when it returns
+    /// one) or the listing's size is refused and the directory left out. Returns how many files came back.
+    private func restoreFlat(_ objects: [String: Int64], relative: String, into summary: inout Summary) throws -> Int {
+        let directory = layout.path(relative: relative)
+        guard !objects.isEmpty, !Directory.exists(directory) else { return 0 }
+        var records: [ShipRecord.Object] = []
+        do {
+            try stage(directory) { staging in
+                for name in objects.keys.sorted() {
+                    let key = destination.location.key("\(relative)/\(name)")
+                    let path = "\(staging)/\(name)"
+                    try destination.client.getObject(key: key, to: path)
+                    let (bytes, digest) = try FileDigest.sha256(ofFile: path)
+                    let stored = try destination.client.headObject(key: key)?.checksum?.hex
+                    guard bytes == objects[name], stored.map({ $0 == digest.hex }) ?? true else {
+                        throw Refusal(what: key, reason: "downloaded \(bytes) bytes with sha256 \(digest.hex); the store lists \(objects[name]!) bytes\(stored.map { ", sha256 \($0)" } ?? "")")
+                    }
+                    records.append(ShipRecord.Object(name: name, key: key, bytes: bytes, sha256: digest.hex))
+                }
+                try ShipRecord(destination: destination.description, shippedAt: SystemClock().now(), checkedBy: "restored", objects: records).write(in: staging)
+            }
+        } catch let refusal as Refusal {
+            summary.refused.append((refusal.what, refusal.reason))
+            return 0
+        }
+        return records.count
+    }
+
+    /// Builds `directory` in a hidden sibling, fsyncs it and renames it into place (the target absent, or an
+    /// empty directory removed first); on any error the sibling goes and nothing is visible.
+    private func stage(_ directory: String, _ fill: (String) throws -> Void) throws {
+        let parent = Directory.parentPath(of: directory)
+        try Directory.createDurably(parent, below: layout.root)
+        let staging = "\(parent)/.\(Directory.fileName(of: directory))\(Self.stagingMarker)\(getpid())"
+        try Directory.removeTree(staging)
+        try Directory.create(staging)
+        do {
+            try fill(staging)
+            for name in try Directory.entries(staging) { try POSIXFile.openForReading("\(staging)/\(name)").sync() }
+            try Directory.sync(staging)
+            _ = try Directory.removeIfEmpty(directory)
+            try Directory.rename(staging, to: directory)
+            try Directory.sync(parent)
+        } catch {
+            try? Directory.removeTree(staging)
+            throw error
+        }
+    }
+
+    static let stagingMarker = ".restore-"
+
+    /// Removes the hidden directories a killed restore left for `date`: beside its hours, its report and its
+    /// rejected input.
+    static func removeLeftovers(_ date: UTCDate, layout: ArchiveLayout) throws {
+        var parents = [layout.reportsDirectory, layout.rejectedDirectory]
+        let dateDirectory = layout.eventsDirectory(date)
+        if Directory.exists(dateDirectory) { parents += try Directory.entries(dateDirectory).map { "\(dateDirectory)/\($0)" } }
+        for parent in parents where Directory.exists(parent) {
+            for name in try Directory.entries(parent) where name.hasPrefix(".") && name.contains(stagingMarker) { try Directory.removeTree("\(parent)/\(name)") }
+        }
     }
 }
 

@@ -121,10 +121,11 @@ package struct Shipper: Sendable {
     /// Creates one object (or finds it there) and confirms it; a rebuilt report's object replaces the one
     /// this archive shipped before.
     private func put(_ object: LocalObject, replacing: Bool, into outcome: inout UnitOutcome) throws {
-        let created = try uploader.create(object)
+        var created = try uploader.create(object)
         var check = try uploader.check(object)
         if case .differs = check, !created, replacing {
             try uploader.replace(object)
+            created = true
             check = try uploader.check(object)
         }
         switch check {

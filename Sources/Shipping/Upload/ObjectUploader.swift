@@ -40,6 +40,8 @@ package struct ObjectUploader: Sendable {
     package func create(_ object: LocalObject) throws -> Bool {
         do {
             if object.bytes > multipartThreshold {
+                // Only CompleteMultipartUpload meets If-None-Match: look first rather than send every part again.
+                if try client.headObject(key: object.key) != nil { return false }
                 try multipart(object)
             } else {
                 _ = try client.putObject(key: object.key, body: .file(object.path), sha256Hex: object.sha256, contentType: object.contentType)
@@ -79,6 +81,7 @@ package struct ObjectUploader: Sendable {
     private func storeChecksum(_ checksum: ObjectChecksum, matches object: LocalObject) throws -> Bool {
         if checksum == ObjectChecksum(hex: object.sha256) { return true }
         guard object.bytes > multipartThreshold else { return false }
+        let partSize = partSize(for: object.bytes)
         let parts = Int((object.bytes + Int64(partSize) - 1) / Int64(partSize))
         let composite = try compositeChecksum(object, parts: parts)
         let bare = composite.value.split(separator: "-").first.map(String.init)
@@ -86,6 +89,12 @@ package struct ObjectUploader: Sendable {
     }
 
     private func multipart(_ object: LocalObject, createOnly: Bool = true) throws {
+        // A single PUT carries the whole file's SHA-256, which the store checks; parts carry only their own. So
+        // the file is checked against its manifest's SHA-256 here, before any part goes.
+        let (bytes, digest) = try FileDigest.sha256(ofFile: object.path)
+        guard bytes == object.bytes, digest.hex == object.sha256 else {
+            throw ObjectMismatch(key: object.key, detail: "the local file \(object.path) is \(bytes) bytes with sha256 \(digest.hex), not the \(object.bytes) bytes and \(object.sha256) recorded for it: not uploaded (run verify)")
+        }
         for open in try client.listMultipartUploads(prefix: object.key) where open.key == object.key {
             try client.abortMultipartUpload(key: open.key, uploadID: open.uploadID)
         }
@@ -99,10 +108,16 @@ package struct ObjectUploader: Sendable {
         }
     }
 
+    /// The part size for a file: `partSize`, grown so that no file needs more than S3's 10,000 parts.
+    func partSize(for bytes: Int64) -> Int {
+        max(partSize, Int((bytes + 9_999) / 10_000))
+    }
+
     private func uploadParts(_ object: LocalObject, uploadID: String) throws -> [UploadedPart] {
+        let partSize = partSize(for: object.bytes)
         let count = Int((object.bytes + Int64(partSize) - 1) / Int64(partSize))
         let results = PartResults(count)
-        let (client, partSize, progress) = (client, partSize, progress)
+        let (client, progress) = (client, progress)
         BlockingWorkers.forEach(count, workers: partWorkers) { index in
             do {
                 let file = try POSIXFile.openForReading(object.path)
@@ -120,6 +135,7 @@ package struct ObjectUploader: Sendable {
 
     /// The composite checksum of the local file cut into `parts` parts of `partSize` (what S3 reports for it).
     private func compositeChecksum(_ object: LocalObject, parts: Int) throws -> ObjectChecksum {
+        let partSize = partSize(for: object.bytes)
         let file = try POSIXFile.openForReading(object.path)
         var digests: [ObjectChecksum] = []
         for index in 0..<parts {
