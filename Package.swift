@@ -93,6 +93,7 @@ let package = Package(
                 "StreamsArchive",
                 "StreamsReceiver",
                 "Reports",
+                "ObjectStorage",
                 "Shipping",
                 "StreamsTraffic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -197,7 +197,8 @@ struct ShipTests {
         #expect(before.text.contains("kept \(GeneratedDay.date): events/date=\(GeneratedDay.date)/") && before.text.contains("is not confirmed at \(day.destination) (run ship)"), Comment(rawValue: before.text))
         #expect(!day.day.directory.files(under: "archive/events/date=\(GeneratedDay.date)") { $0.hasPrefix("sealed-") }.isEmpty)
         #expect(try day.ship().status == 0)
-        let after = try ProcessRunner.archive(["retain", "--root", day.root, "--keep-days", "1", "--ship-to", day.destination], environment: environment)
+        // Spelled differently (a trailing slash), the same destination: it is compared in one spelling.
+        let after = try ProcessRunner.archive(["retain", "--root", day.root, "--keep-days", "1", "--ship-to", day.destination + "/"], environment: environment)
         #expect(after.status == 0, Comment(rawValue: after.stderr))
         #expect(day.day.directory.files(under: "archive/events/date=\(GeneratedDay.date)") { $0.hasPrefix("sealed-") || $0 == "_SHIPPED.json" }.isEmpty)
         #expect(FileManager.default.fileExists(atPath: "\(day.root)/reports/date=\(GeneratedDay.date)/campaign_events.csv"), "reports stay")

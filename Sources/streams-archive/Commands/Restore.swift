@@ -25,7 +25,8 @@ struct Restore: ParsableCommand {
     var date: UTCDate
 
     func validate() throws {
-        guard ShipOptions.destination(from) != nil else { throw ValidationError("give --from s3://BUCKET/PREFIX, or set STREAMS_SHIP_TO") }
+        guard let destination = ShipOptions.destination(from) else { throw ValidationError("give --from s3://BUCKET/PREFIX, or set STREAMS_SHIP_TO") }
+        try ShipOptions.validate(destination, option: "--from")
     }
 
     func run() throws {

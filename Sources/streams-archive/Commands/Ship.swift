@@ -41,7 +41,7 @@ struct Ship: ParsableCommand {
 
     func validate() throws {
         guard let destination = ShipOptions.destination(to) else { throw ValidationError("give --to s3://BUCKET/PREFIX, or set STREAMS_SHIP_TO") }
-        guard destination.hasPrefix("s3://") else { throw ValidationError("--to (or STREAMS_SHIP_TO) must be s3://BUCKET/PREFIX, not '\(destination)'") }
+        try ShipOptions.validate(destination, option: "--to")
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard partSize.bytes <= 5 << 30 else { throw ValidationError("--part-size must be at most 5G (S3's limit)") }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ObjectStorage
 import StreamsArchive
 
 /// Where `nightly` and `retain` take the ship destination from: `--ship-to`, else `STREAMS_SHIP_TO`.
@@ -13,9 +14,16 @@ struct ShipOptions: ParsableArguments {
     /// The destination given, if any.
     var destination: String? { Self.destination(shipTo) }
 
-    /// `given`, else a non-empty `STREAMS_SHIP_TO`.
+    /// `given`, else a non-empty `STREAMS_SHIP_TO`, in its one spelling (`s3://b/p/` and `s3://b//p` are
+    /// `s3://b/p`), so what ship records and what retain requires compare equal.
     static func destination(_ given: String?) -> String? {
-        given ?? ProcessInfo.processInfo.environment["STREAMS_SHIP_TO"].flatMap { $0.isEmpty ? nil : $0 }
+        let raw = given ?? ProcessInfo.processInfo.environment["STREAMS_SHIP_TO"].flatMap { $0.isEmpty ? nil : $0 }
+        return raw.map { (try? S3Location(parsing: $0))?.description ?? $0 }
+    }
+
+    /// Throws a usage error naming `option` unless `destination` is a valid `s3://BUCKET/PREFIX`.
+    static func validate(_ destination: String, option: String) throws {
+        do { _ = try S3Location(parsing: destination) } catch { throw ValidationError("\(option) (or STREAMS_SHIP_TO): \(error)") }
     }
 
     /// What retention requires before raw events go.
@@ -24,9 +32,7 @@ struct ShipOptions: ParsableArguments {
     }
 
     func validate() throws {
-        if let destination, !destination.hasPrefix("s3://") {
-            throw ValidationError("--ship-to (or STREAMS_SHIP_TO) must be s3://BUCKET/PREFIX, not '\(destination)'")
-        }
+        if let destination { try Self.validate(destination, option: "--ship-to") }
         if destination != nil, deleteUnshipped {
             throw ValidationError("--delete-unshipped is for archives without a ship destination; with one, retention removes only what is shipped")
         }
