@@ -81,4 +81,15 @@ struct RestoreTests {
         #expect(TestDirectory.existing(fresh).files(under: "events").filter { $0.contains("/.") }.isEmpty, "no staging directory left")
         #expect(try ProcessRunner.archive(["verify", "--root", fresh, "--date", GeneratedDay.date]).status == 0)
     }
+
+    @Test("verify --remote checks a shipped report's objects against the SHA-256 its record holds: one altered by boto3 (same size) is named, exit 2")
+    func alteredReportIsFound() throws {
+        let day = try ShippableDay()
+        #expect(try day.ship().status == 0)
+        let key = "\(day.prefix)/reports/date=\(GeneratedDay.date)/campaigns.csv"
+        #expect(try day.server.oracle(["alter", key]).status == 0)
+        let verify = try ProcessRunner.archive(["verify", "--root", day.root, "--remote", day.destination, "--date", GeneratedDay.date], environment: day.server.environment)
+        #expect(verify.status == 2)
+        #expect(verify.stderr.contains("damaged: \(key): read back with sha256") && verify.stderr.contains("_SHIPPED.json recorded"), Comment(rawValue: verify.stderr))
+    }
 }

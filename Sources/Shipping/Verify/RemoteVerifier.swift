@@ -8,8 +8,8 @@ import StreamsArchive
 /// Per sealed hour in the bucket: every file a manifest object lists is there with the manifest's size and
 /// SHA-256 (the store's whole-object checksum when it returns one, else the object downloaded and hashed);
 /// no sealed object is listed by no manifest; `_SUCCESS` is there; no manifest is unreadable. Per local record
-/// for this destination: every object it names is in the bucket with the recorded size. Each finding names
-/// the key.
+/// for this destination: every object it names is in the bucket with the recorded size and SHA-256 (reports,
+/// rejected input, manifests and markers too). Each finding names the key.
 package struct RemoteVerifier: Sendable {
     let layout: ArchiveLayout?
     let destination: ShipDestination
@@ -109,8 +109,10 @@ package struct RemoteVerifier: Sendable {
         var directories = try ArchivePartitions.all(layout: layout, date: date).map { layout.path($0) }
         directories += [layout.reportDirectory(date), layout.rejectedDirectory(date)]
         var sizes: [String: Int64] = [:]
+        var manifests: [String: [UInt8]] = [:]
         for hour in remote.hours.values {
             for (name, size) in hour.objects { sizes[destination.location.key("\(hour.key.relativePath)/\(name)")] = size }
+            for (name, entry) in hour.manifests { manifests[destination.location.key("\(hour.key.relativePath)/\(name)")] = entry.bytes }
         }
         for (name, size) in remote.report { sizes[destination.location.key("reports/\(date.directoryName)/\(name)")] = size }
         for (name, size) in remote.rejected { sizes[destination.location.key("rejected/\(date.directoryName)/\(name)")] = size }
@@ -121,8 +123,20 @@ package struct RemoteVerifier: Sendable {
                     summary.findings.append(Finding(key: object.key, problem: "is recorded as shipped in \(directory)/\(ArchiveFileName.shipped) but missing"))
                     continue
                 }
-                if size != object.bytes {
+                guard size == object.bytes else {
                     summary.findings.append(Finding(key: object.key, problem: "is \(size) bytes; \(ArchiveFileName.shipped) recorded \(object.bytes) (size mismatch)"))
+                    continue
+                }
+                // Sealed files were checked against their manifests above; a manifest's bytes are in hand; the
+                // rest (reports, rejected input, markers) are checked against the SHA-256 the record holds.
+                if ArchiveFileName.isSealed(object.name) { continue }
+                if let bytes = manifests[object.key] {
+                    let sha = FileDigest.sha256(of: bytes).hex
+                    if sha != object.sha256 {
+                        summary.findings.append(Finding(key: object.key, problem: "sha256 \(sha); \(ArchiveFileName.shipped) recorded \(object.sha256) (checksum mismatch)"))
+                    }
+                } else if let problem = try checksumProblem(object.key, sha256: object.sha256, bytes: object.bytes, into: &summary) {
+                    summary.findings.append(Finding(key: object.key, problem: problem.replacingOccurrences(of: "the manifest says", with: "\(ArchiveFileName.shipped) recorded")))
                 }
             }
         }

@@ -14,7 +14,8 @@ struct Verify: ParsableCommand {
             damaged file with what is wrong; exit 2 if any. With --remote s3://BUCKET/PREFIX, checks the bucket \
             instead: every file each shipped manifest lists is there with its size and SHA-256 (downloaded and \
             hashed unless the store returns the checksum), no sealed object is listed by no manifest, every hour \
-            has _SUCCESS, and every object this root's _SHIPPED.json records name is there; exit 2 naming each key.
+            has _SUCCESS, and every object this root's _SHIPPED.json records name is there with the recorded size \
+            and SHA-256; exit 2 naming each key.
             """
     )
 
