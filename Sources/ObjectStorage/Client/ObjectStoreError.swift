@@ -41,6 +41,8 @@ package enum ObjectStoreError: Error, Sendable, CustomStringConvertible {
             return " (check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN or the profile's keys)"
         case "NoSuchBucket":
             return " (create the bucket, or fix the destination)"
+        case "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException":
+            return " (the bucket is in another region: set AWS_REGION to the bucket's region)"
         case "AccessDenied":
             return " (the credentials lack permission: s3:PutObject, s3:GetObject, s3:ListBucket, s3:DeleteObject, s3:AbortMultipartUpload)"
         default:
