@@ -26,13 +26,12 @@ struct SoakBenchmark: ParsableCommand {
         defer { server.stop() }
         let target = try ReplayTarget(url: server.url, environment: [:])
         let pid = server.process.processIdentifier
-        print("| minute | events/s | p50 ms | p99 ms | errors | RSS MB | open files |")
-        print("| --- | --- | --- | --- | --- | --- | --- |")
         let started = Measure.seconds()
         var samples: [(rss: Double, files: Int)] = []
         var interval = 0
         var latencies: [Double] = []
         var failed = 0
+        var minutesSeen: [MinuteRow] = []
         while Measure.seconds() - started < minutes * 60 {
             interval += 1
             let day = UTCDate("2026-03-14")!
@@ -43,11 +42,14 @@ struct SoakBenchmark: ParsableCommand {
             failed += report.failedBodies
             let sample = (try Self.rssMegabytes(pid), try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count)
             samples.append(sample)
-            print(
-                "| \(String(format: "%.1f", (Measure.seconds() - started) / 60)) | \(Int(Double(report.acknowledgedEvents) / report.seconds)) | "
-                    + "\(String(format: "%.1f", report.percentile(0.5) * 1000)) | \(String(format: "%.1f", report.percentile(0.99) * 1000)) | "
-                    + "\(report.failedBodies) | \(String(format: "%.1f", sample.0)) | \(sample.1) |"
-            )
+            let minute = Int((Measure.seconds() - started) / 60)
+            if minutesSeen.last?.minute != minute { minutesSeen.append(MinuteRow(minute: minute)) }
+            minutesSeen[minutesSeen.count - 1].add(rate: Double(report.acknowledgedEvents) / report.seconds, p99: report.percentile(0.99), rss: sample.0, files: sample.1)
+        }
+        print("| minute | events/s (mean of intervals) | worst interval p99 ms | RSS MB | open files |")
+        print("| --- | --- | --- | --- | --- |")
+        for row in minutesSeen {
+            print("| \(row.minute) | \(Int(row.rates.reduce(0, +) / Double(row.rates.count))) | \(String(format: "%.1f", row.worstP99 * 1000)) | \(String(format: "%.1f", row.rss)) | \(row.files) |")
         }
         latencies.sort()
         let third = max(1, samples.count / 3)
@@ -62,6 +64,22 @@ struct SoakBenchmark: ParsableCommand {
                 + "open files \(earlyFiles) → \(lateFiles): \(flat ? "FLAT" : "GROWING")"
         )
         if !flat || failed > 0 { throw ExitCode(1) }
+    }
+
+    /// One minute of the run: its intervals' rates, worst p99, and the last sample's RSS and descriptors.
+    struct MinuteRow {
+        let minute: Int
+        var rates: [Double] = []
+        var worstP99 = 0.0
+        var rss = 0.0
+        var files = 0
+
+        mutating func add(rate: Double, p99: Double, rss: Double, files: Int) {
+            rates.append(rate)
+            worstP99 = max(worstP99, p99)
+            self.rss = rss
+            self.files = files
+        }
     }
 
     static func rssMegabytes(_ pid: Int32) throws -> Double {
