@@ -18,11 +18,6 @@ struct ShipUnit: Sendable {
 
     var description: String { relativeDirectory }
 
-    var isHour: Bool {
-        if case .hour = kind { return true }
-        return false
-    }
-
     /// A rebuilt report replaces the objects of the one shipped before (the bucket keeps the current report);
     /// sealed hours and rejected input only ever add objects.
     var replacesEarlierObjects: Bool {

@@ -88,12 +88,7 @@ package struct Shipper: Sendable {
         let objects = try ShipUnitObjects.list(unit, layout: layout, destination: destination)
         let previous = try ShipRecord.read(in: unit.directory).flatMap { $0.destination == destination.description ? $0 : nil }
         let recorded = previous.map { Dictionary($0.objects.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first }) } ?? [:]
-        // An hour's manifest object is named after its sealed file: recorded under that key, it is the one shipped
-        // with that file (a restored hour's local manifest may combine several roots' and differ in bytes).
-        let isUnchanged = { (object: LocalObject) in
-            guard let shipped = recorded[object.key] else { return false }
-            return (shipped.bytes == object.bytes && shipped.sha256 == object.sha256) || (unit.isHour && object.name.hasPrefix(ArchiveFileName.manifestObjectPrefix))
-        }
+        let isUnchanged = { (object: LocalObject) in recorded[object.key].map { $0.bytes == object.bytes && $0.sha256 == object.sha256 } ?? false }
         if objects.allSatisfy(isUnchanged), Set(recorded.keys) == Set(objects.map(\.key)) {
             outcome.state = .alreadyShipped
             return
