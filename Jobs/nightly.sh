@@ -10,6 +10,8 @@
 #   STREAMS_KEEP_DAYS  apply retention, keeping this many days of raw partitions (default: keep everything);
 #                      with STREAMS_SHIP_TO only days confirmed in the bucket go, without it none do
 #   STREAMS_DELETE_UNSHIPPED  set to 1 to let retention remove raw days that were never shipped (the only copy)
+#   STREAMS_MEMORY_BUDGET  what seal may hold of an hour in memory before it spills to disk, e.g. 512M
+#                      (read by streams-archive itself; default: a quarter of physical memory)
 #   STREAMS_LOG        log file to append to (default: $STREAMS_ROOT/_logs/nightly.log)
 #
 # Works from any directory in cron's bare environment (PATH=/usr/bin:/bin, no HOME). Exits with the

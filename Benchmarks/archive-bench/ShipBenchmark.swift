@@ -11,11 +11,10 @@ struct ShipBenchmark: ParsableCommand {
     )
 
     @Option(help: "Distinct generated events in the shipped day.") var events = 1_000_000
-    @Option(help: "Size of the large file, in MB.") var largeMegabytes = 500
+    @Option(help: "Sizes of the large files, in MiB, comma-separated (peak RSS should not grow with them).") var largeMegabytes = "500,1500"
     @Option(help: "Scratch directory (removed afterwards).") var scratch = NSTemporaryDirectory() + "archive-bench-ship"
 
     static let date = "2026-03-14"
-    static let largeDate = "2026-03-20"
 
     func run() throws {
         try? FileManager.default.removeItem(atPath: scratch)
@@ -34,19 +33,24 @@ struct ShipBenchmark: ParsableCommand {
         let objects = list.count
         let bytes = try list.map { try Int64(Measure.size($0.path)) }.reduce(0, +)
         let peer = try boto3(list, server: server)
+        let peerConfirming = try boto3(try shippedFiles(root: root, prefix: "peer-head"), server: server, head: true)
         print("input: \(events) events sealed by nightly, \(objects) files, \(String(format: "%.1f", Double(bytes) / 1e6)) MB; server: moto \(server.version) on loopback, same 2 cores\n")
         print("| upload | ours s | boto3 s | ours MB/s | boto3 MB/s | ratio (ours/boto3 speed) | ours peak RSS MB | boto3 peak RSS MB |")
         print("| --- | --- | --- | --- | --- | --- | --- | --- |")
         row("a sealed day (\(objects) objects: sealed hours, manifests, _SUCCESS, reports), each confirmed by ship", bytes, ship, peer)
+        row("the same day against boto3 confirming each object as ship does (PUT with SHA-256, then HEAD; 10 in flight)", bytes, ship, peerConfirming)
 
-        // One large file, multipart on both sides.
-        let large = "\(root)/rejected/date=\(Self.largeDate)/part-bench-000001.jsonl.gz"
-        try FileManager.default.createDirectory(atPath: (large as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Measure.shell("head -c \(largeMegabytes)M /dev/urandom > '\(large)'")
-        let largeBytes = Int64(largeMegabytes) << 20
-        let shipLarge = try timedWithRSS("env \(environment) '\(Measure.streamsArchive)' ship --root '\(root)' --to s3://bench/ours --date \(Self.largeDate)")
-        let peerLarge = try boto3([(large, "peer/rejected/date=\(Self.largeDate)/part-bench-000001.jsonl.gz")], server: server)
-        row("one \(largeMegabytes) MiB file (multipart: ours 8 MiB parts, 4 in flight; boto3 8 MiB, 10 in flight)", largeBytes, shipLarge, peerLarge)
+        // Large files, one at a time, multipart on both sides: each its own date's rejected input.
+        for (index, megabytes) in largeMegabytes.split(separator: ",").compactMap({ Int($0) }).enumerated() {
+            let date = "2026-03-2\(index)"
+            let large = "\(root)/rejected/date=\(date)/part-bench-000001.jsonl.gz"
+            try FileManager.default.createDirectory(atPath: (large as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Measure.shell("head -c \(megabytes)M /dev/urandom > '\(large)'")
+            let shipLarge = try timedWithRSS("env \(environment) '\(Measure.streamsArchive)' ship --root '\(root)' --to s3://bench/ours --date \(date)")
+            let peerLarge = try boto3([(large, "peer/rejected/date=\(date)/part-bench-000001.jsonl.gz")], server: server)
+            row("one \(megabytes) MiB file (multipart: ours 8 MiB parts, 4 in flight; boto3 8 MiB, 10 in flight)", Int64(megabytes) << 20, shipLarge, peerLarge)
+            try FileManager.default.removeItem(atPath: large)
+        }
     }
 
     private func row(_ what: String, _ bytes: Int64, _ ours: (seconds: Double, rssKB: Int), _ peer: (seconds: Double, rssKB: Int)) {
@@ -75,10 +79,10 @@ struct ShipBenchmark: ParsableCommand {
         return names.map { ("\(root)/\($0)", "\(prefix)/\($0)") }
     }
 
-    private func boto3(_ files: [(path: String, key: String)], server: MotoServer) throws -> (seconds: Double, rssKB: Int) {
-        let list = scratch + "/boto3-list-\(files.count).txt"
+    private func boto3(_ files: [(path: String, key: String)], server: MotoServer, head: Bool = false) throws -> (seconds: Double, rssKB: Int) {
+        let list = scratch + "/boto3-list-\(files.count)\(head ? "-head" : "").txt"
         try Data(files.map { "\($0.path) \($0.key)\n" }.joined().utf8).write(to: URL(fileURLWithPath: list))
-        let output = try Measure.output("AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench python3 '\(MotoServer.benchmarks)/s3/boto3_upload.py' \(server.endpoint) bench < '\(list)'")
+        let output = try Measure.output("AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench python3 '\(MotoServer.benchmarks)/s3/boto3_upload.py' \(server.endpoint) bench\(head ? " --head" : "") < '\(list)'")
         let parts = output.split(separator: " ")
         guard parts.count == 2, let seconds = Double(parts[0]), let rss = Int(parts[1].trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw BenchFailure("boto3 peer: \(output)")
@@ -96,7 +100,7 @@ struct MotoServer {
 
     init(scratch: String) throws {
         let log = scratch + "/moto.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "exec moto_server -H 127.0.0.1 -p 0 > '\(log)' 2>&1"]

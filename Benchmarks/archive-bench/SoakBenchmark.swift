@@ -36,7 +36,7 @@ struct SoakBenchmark: ParsableCommand {
             interval += 1
             let day = UTCDate("2026-03-14")!
             var bodies: [[UInt8]] = []
-            try TrafficGenerator(options: .init(events: eventsPerInterval, date: day, seed: UInt64(interval))).forEachBody { bodies.append($0) }
+            TrafficGenerator(options: .init(events: eventsPerInterval, date: day, seed: UInt64(interval))).forEachBody { bodies.append($0) }
             let report = ReplayRunner(target: target, options: .init(concurrency: clients)).run(bodies: bodies)
             latencies += report.latencies
             failed += report.failedBodies

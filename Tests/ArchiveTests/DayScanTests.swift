@@ -19,7 +19,7 @@ struct DayScanTests {
         openWriter.stage(Array(#"{"a":2}"#.utf8), in: .events(PartitionKey(date: day, channel: .sms, hour: 5)))
         try openWriter.commit(now: .epochSeconds(1_773_600_000))
         try FileManager.default.createDirectory(atPath: fixture.layout.eventsDirectory + "/date=2026-03-14/channel=../hour=01", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: fixture.layout.eventsDirectory + "/date=2026-03-14/channel=email/hour=00/notes.txt", contents: Data())
+        _ = FileManager.default.createFile(atPath: fixture.layout.eventsDirectory + "/date=2026-03-14/channel=email/hour=00/notes.txt", contents: Data())
 
         let finished = try DayScan.files(layout: fixture.layout, date: day, includeOpen: false)
         #expect(finished.map(\.partition) == [keys[0], keys[1]])

@@ -100,7 +100,7 @@ struct LateAfterRetentionTests {
         let root = generated.root
         let empty = "\(root)/events/date=\(Self.previous)/channel=sms/hour=05"
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: "\(empty)/_SUCCESS", contents: Data())
+        _ = FileManager.default.createFile(atPath: "\(empty)/_SUCCESS", contents: Data())
         let retain = try ProcessRunner.archive(["retain", "--root", root, "--keep-days", "1", "--delete-unshipped"])
         #expect(retain.status == 0 && retain.text.contains("removed \(root)/events/date=\(Self.previous)/"), Comment(rawValue: retain.text))
         #expect(!FileManager.default.fileExists(atPath: empty))

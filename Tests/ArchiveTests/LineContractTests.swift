@@ -101,7 +101,7 @@ struct LineContractTests {
         if let lineRule { manifest["line_rule"] = lineRule }
         let directory = "\(archive.root)/\(hour)"
         try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: "\(directory)/_MANIFEST.json"))
-        FileManager.default.createFile(atPath: "\(directory)/_SUCCESS", contents: Data())
+        _ = FileManager.default.createFile(atPath: "\(directory)/_SUCCESS", contents: Data())
     }
 
     @Test("a sealed file is trusted only when its manifest records the line rule and its present size", arguments: [(nil, 0), (1, 1)] as [(Int?, Int64)])

@@ -86,7 +86,7 @@ struct RestoreTests {
     func alteredReportIsFound() throws {
         let day = try ShippableDay()
         #expect(try day.ship().status == 0)
-        let key = "\(day.prefix)/reports/date=\(GeneratedDay.date)/campaigns.csv"
+        let key = "\(day.prefix)/reports/date=\(GeneratedDay.date)/root=\(try day.rootID)/campaigns.csv"
         #expect(try day.server.oracle(["alter", key]).status == 0)
         let verify = try ProcessRunner.archive(["verify", "--root", day.root, "--remote", day.destination, "--date", GeneratedDay.date], environment: day.server.environment)
         #expect(verify.status == 2)

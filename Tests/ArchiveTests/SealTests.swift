@@ -55,6 +55,30 @@ struct SealTests {
         #expect(again.stderr.contains("0 hours sealed"))
     }
 
+    @Test("a root's id (made by its first seal, or written beforehand by the operator) names every sealed file it makes")
+    func sealedFilesCarryTheRootID() throws {
+        let archive = try RawArchive()
+        try "receiver-a\n".write(toFile: "\(archive.root)/_root-id", atomically: true, encoding: .utf8)
+        #expect(try archive.seal().status == 0)
+        let sealed = archive.directory.files(under: "archive/events") { $0.hasSuffix(".jsonl.gz") }.map { ($0 as NSString).lastPathComponent }
+        #expect(!sealed.isEmpty && sealed.allSatisfy { $0.range(of: #"^sealed-receiver-a-[0-9]{13}\.jsonl\.gz$"#, options: .regularExpression) != nil }, "\(sealed.prefix(3))")
+
+        let fresh = try RawArchive(events: 50, "sealedFilesCarryTheRootID-made")
+        #expect(try fresh.seal().status == 0)
+        let made = try String(contentsOfFile: "\(fresh.root)/_root-id", encoding: .utf8)
+        #expect(made.range(of: #"^[a-z0-9-]+-[0-9a-f]{8}\n$"#, options: .regularExpression) != nil, "\(made)")
+    }
+
+    @Test("a _root-id that is not a root id stops seal with exit 1 and a message saying what to write; nothing is sealed")
+    func badRootIDIsRefused() throws {
+        let archive = try RawArchive()
+        try "Receiver A/1\n".write(toFile: "\(archive.root)/_root-id", atomically: true, encoding: .utf8)
+        let run = try archive.seal()
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("_root-id") && run.stderr.contains("a-z, 0-9 and '-'"), Comment(rawValue: run.stderr))
+        #expect(archive.directory.files(under: "archive/events") { $0.hasPrefix("sealed-") }.isEmpty)
+    }
+
     /// Kill points: the n-th rename (temporary manifest, sealed file, _SUCCESS), unlink (sources, old _SUCCESS) and fsync.
     @Test(
         "kill -9 of seal at each of its steps, then a re-run: every hour sealed, each event once, verify clean",

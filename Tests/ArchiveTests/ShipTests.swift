@@ -20,9 +20,12 @@ struct ShippableDay {
         try ProcessRunner.archive(["ship", "--root", root, "--to", destination] + extra, environment: environment ?? server.environment)
     }
 
+    /// The root's id, as it names its sealed files and its report's key directory.
+    var rootID: String { get throws { try String(contentsOfFile: "\(root)/_root-id", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) } }
+
     /// Every file ship is to put in the bucket, by key, with its SHA-256 computed here by `sha256sum` (an
     /// oracle independent of ours): sealed files, their manifests as `_MANIFEST-<sealed>.json`, `_SUCCESS`,
-    /// reports, rejected input.
+    /// reports (under `root=<root id>/`), rejected input.
     func expectedObjects() throws -> [String: String] {
         var keys: [String: String] = [:]  // path → key
         for file in day.directory.files(under: "archive") {
@@ -32,6 +35,7 @@ struct ShippableDay {
             guard relative.hasPrefix("events/") || relative.hasPrefix("reports/") || relative.hasPrefix("rejected/") else { continue }
             guard name != "_SHIPPED.json", name != "_RETAINED.json", !name.hasPrefix(".") else { continue }
             var key = "\(prefix)/\(relative)"
+            if relative.hasPrefix("reports/") { key = "\(prefix)/\(directory)/root=\(try rootID)/\(name)" }
             if name == "_MANIFEST.json" {
                 let sealed = try #require(try FileManager.default.contentsOfDirectory(atPath: "\(root)/\(directory)").first { $0.hasPrefix("sealed-") })
                 key = "\(prefix)/\(directory)/_MANIFEST-\(sealed.dropLast(".jsonl.gz".count)).json"
@@ -242,5 +246,27 @@ struct ShipTests {
         for (key, sha) in expected { #expect(bucket[key]?.sha256 == sha, "\(key)") }
         #expect(try day.server.openUploads().isEmpty)
         #expect(try day.ship(tuning).stderr.contains(" 0 objects uploaded"))
+    }
+
+    @Test("a multipart upload cut by SIGKILL is aborted by the next run even when that run ships another date (its key never retried)")
+    func killedUploadIsAbortedByAnyRun() throws {
+        let day = try ShippableDay()
+        let tuning = ["--multipart-threshold", "2K", "--part-size", "1K"]
+        let killed = try ProcessRunner.run(
+            "strace", ["-f", "-o", "/dev/null", "-e", "inject=pread64:signal=KILL:when=3", ProcessRunner.streamsArchive, "ship", "--root", day.root,
+                       "--to", day.destination, "--workers", "1"] + tuning,
+            environment: day.server.environment
+        )
+        #expect(killed.status != 0, "the kill landed")
+        let open = try day.server.openUploads()
+        try #require(open.count == 1, "\(open)")
+        let journal = "\(day.root)/_ship-uploads.log"
+        #expect(try String(contentsOfFile: journal, encoding: .utf8).contains("\(open[0][0])\t\(open[0][1])"))
+        let dates = try FileManager.default.contentsOfDirectory(atPath: "\(day.root)/events").filter { $0.hasPrefix("date=") }
+        let other = try #require(dates.first { !open[0][0].contains("/\($0)/") }, "the day spans two dates: \(dates)")
+        let rerun = try day.ship(["--date", String(other.dropFirst("date=".count))] + tuning)
+        #expect(rerun.status == 0, Comment(rawValue: rerun.stderr))
+        #expect(try day.server.openUploads().isEmpty)
+        #expect(try !String(contentsOfFile: journal, encoding: .utf8).contains(open[0][1]))
     }
 }

@@ -9,6 +9,8 @@
     s3_oracle.py alter ENDPOINT BUCKET KEY         rewrite the object with its last byte changed
     s3_oracle.py put ENDPOINT BUCKET KEY FILE      upload a file (as another client would)
     s3_oracle.py uploads ENDPOINT BUCKET           open multipart uploads: JSON [[key, upload_id], ...]
+    s3_oracle.py mirror ENDPOINT BUCKET PREFIX DIR every object under PREFIX downloaded to DIR/KEY (a local
+                                                   copy of the bucket as it is, for readers without s3a)
     s3_oracle.py pandas ENDPOINT BUCKET PREFIX     the shipped events read by pandas through s3fs with hive
                                                    partition columns: JSON {"rows": n, "distinct_uuids": n,
                                                    "by_partition": {"date/channel/hour": n}}
@@ -61,6 +63,15 @@ def objects(endpoint, bucket, prefix):
     print(json.dumps(out, sort_keys=True))
 
 
+def mirror(endpoint, bucket, prefix, directory):
+    s3 = client(endpoint)
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for entry in page.get("Contents", []):
+            path = os.path.join(directory, entry["Key"])
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            s3.download_file(bucket, entry["Key"], path)
+
+
 def pandas_read(endpoint, bucket, prefix):
     import pandas as pd
     import s3fs
@@ -106,6 +117,8 @@ def main():
     elif command == "uploads":
         response = client(endpoint).list_multipart_uploads(Bucket=bucket)
         print(json.dumps([[u["Key"], u["UploadId"]] for u in response.get("Uploads", [])]))
+    elif command == "mirror":
+        mirror(endpoint, bucket, sys.argv[4], sys.argv[5])
     elif command == "pandas":
         pandas_read(endpoint, bucket, sys.argv[4])
     else:

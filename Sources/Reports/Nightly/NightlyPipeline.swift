@@ -18,6 +18,8 @@ public final class NightlyPipeline {
         /// How long after an hour ends before it is sealed.
         public var grace: Duration = .seconds(3600)
         public var workers = System.coreCount
+        /// What seal may hold of an hour in memory (split between its workers) before it spills to disk.
+        public var memoryBudget = MemoryBudget.machineDefault
 
         public init(date: UTCDate, keepDays: Int? = nil) {
             self.date = date
@@ -65,13 +67,15 @@ public final class NightlyPipeline {
         let now = clock.now()
         step("seal") {
             let summary = try Sealer.run(
-                layout: layout, grace: options.grace, now: now, workers: options.workers, waitForOtherSeal: true, logger: logger
+                layout: layout, grace: options.grace, now: now, workers: options.workers, memoryBudget: options.memoryBudget, waitForOtherSeal: true,
+                logger: logger
             )
             for failure in summary.failures { log("seal: \(failure.partition): \(failure.message)") }
             return (
                 summary.failures.isEmpty ? .ok : .failed,
                 "\(summary.sealed) hours sealed (\(summary.eventsIn) events in, \(summary.eventsOut) kept, \(summary.duplicates) duplicates dropped), "
-                    + "\(summary.alreadySealed) already sealed, \(summary.beingWritten) still being written, \(summary.failures.count) failed"
+                    + "\(summary.alreadySealed) already sealed, \(summary.beingWritten) still being written, \(summary.spilled) spilled to disk, "
+                    + "\(summary.failures.count) failed"
             )
         }
         let planned = step("plan") { () -> (Outcome, String, [PlannedDate]) in

@@ -2,7 +2,7 @@ import ObjectStorage
 import StreamsArchive
 
 /// A date as the bucket holds it: per sealed hour, its manifest objects (`_MANIFEST-*.json`) parsed, and every
-/// object's size; the report's and rejected input's objects. What `restore` and `verify --remote` read.
+/// object's size; each root's report objects and the rejected input's. What `restore` and `verify --remote` read.
 struct RemoteDay {
     /// One hour's objects under `events/date=D/channel=C/hour=H/`.
     struct Hour {
@@ -15,8 +15,9 @@ struct RemoteDay {
 
     let date: UTCDate
     var hours: [PartitionKey: Hour] = [:]
-    /// Objects under `reports/date=D/` and `rejected/date=D/`: name → size.
-    var report: [String: Int64] = [:]
+    /// Objects under `reports/date=D/root=R/`: root → name → size.
+    var reports: [String: [String: Int64]] = [:]
+    /// Objects under `rejected/date=D/`: name → size.
     var rejected: [String: Int64] = [:]
     /// Keys under the date that belong to none of the above (named in `verify --remote`'s findings).
     var unexpected: [String] = []
@@ -38,12 +39,19 @@ struct RemoteDay {
                 hours[key]!.manifests[name] = (SealManifest.parse(bytes), bytes)
             }
         }
-        for (prefix, keyPath) in [("reports", \RemoteDay.report), ("rejected", \RemoteDay.rejected)] {
-            let base = location.key("\(prefix)/\(date.directoryName)/")
-            for object in try client.listObjects(prefix: base) {
-                let name = String(object.key.dropFirst(base.count))
-                if name.contains("/") { unexpected.append(object.key) } else { self[keyPath: keyPath][name] = object.bytes }
+        let reportBase = location.key("reports/\(date.directoryName)/")
+        for object in try client.listObjects(prefix: reportBase) {
+            let parts = object.key.dropFirst(reportBase.count).split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[0].hasPrefix(ShipUnit.reportRootPrefix), let root = RootIdentity(String(parts[0].dropFirst(ShipUnit.reportRootPrefix.count))) else {
+                unexpected.append(object.key)
+                continue
             }
+            reports[root.id, default: [:]][String(parts[1])] = object.bytes
+        }
+        let rejectedBase = location.key("rejected/\(date.directoryName)/")
+        for object in try client.listObjects(prefix: rejectedBase) {
+            let name = String(object.key.dropFirst(rejectedBase.count))
+            if name.contains("/") { unexpected.append(object.key) } else { rejected[name] = object.bytes }
         }
     }
 }

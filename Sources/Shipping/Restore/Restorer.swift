@@ -6,15 +6,18 @@ import StreamsArchive
 ///
 /// Each directory (a sealed hour; the report; the rejected input) is assembled in a hidden sibling
 /// (`.hour=HH.restore-<pid>`, which no reader and no listing of the archive takes for a partition): for an hour,
-/// every sealed file its manifest lists is downloaded there and checked against the manifest (bytes, SHA-256,
-/// and its events counted through gzip), then its `_MANIFEST.json` (the shipped manifest's own bytes),
+/// every sealed file its current manifests list is downloaded there and checked against its manifest (bytes,
+/// SHA-256, and its events counted through gzip), then its `_MANIFEST.json` (the shipped manifest's own bytes;
+/// for an hour several roots shipped, one listing every root's files, beside a copy of each root's manifest),
 /// `_SUCCESS` and a `_SHIPPED.json` naming the objects it came from; everything is fsynced and the directory
 /// renamed into place in one step. So a reader, seal or ship sees the hour whole or not at all, even if restore
 /// is killed; a killed run's hidden directories are removed by the next. A directory that fails a check is
 /// left out whole; the others are restored. A directory already here with data is never mixed into: an hour
 /// with the same sealed files counts as already here, one with other data is refused. Runs under the seal
 /// lock (no seal or retain meanwhile). When every hour is back, the date's `_RETAINED.json` goes, and the date
-/// is an ordinary one again.
+/// is an ordinary one again. The report comes back when one root's report is in the bucket; with several (each
+/// covers what its root received) none does, and the summary says to rebuild it with `report`, which keeps each
+/// event once across the roots' files.
 package struct Restorer: Sendable {
     let layout: ArchiveLayout
     let destination: ShipDestination
@@ -32,6 +35,8 @@ package struct Restorer: Sendable {
         package var events = 0
         package var bytes: Int64 = 0
         package var reportFiles = 0
+        /// The roots whose reports of the date are in the bucket, when there are several (none is restored).
+        package var reportsOfSeveralRoots: [String] = []
         package var rejectedFiles = 0
         package var retentionRecordRemoved = false
         /// Objects or directories refused, with why (nothing of them was made visible).
@@ -43,7 +48,7 @@ package struct Restorer: Sendable {
         return try withExtendedLifetime(lock) {
             try Self.removeLeftovers(date, layout: layout)
             let remote = try RemoteDay(date: date, location: destination.location, client: destination.client)
-            guard !remote.hours.isEmpty || !remote.report.isEmpty else { throw RestoreNothing(date: date, destination: destination.description) }
+            guard !remote.hours.isEmpty || !remote.reports.isEmpty else { throw RestoreNothing(date: date, destination: destination.description) }
             var summary = Summary()
             for hour in remote.hours.values.sorted(by: { $0.key < $1.key }) {
                 do {
@@ -54,8 +59,14 @@ package struct Restorer: Sendable {
                     summary.refused.append((hour.key.relativePath, "\(error)"))
                 }
             }
-            summary.reportFiles = try restoreFlat(remote.report, relative: "reports/\(date.directoryName)", into: &summary)
-            summary.rejectedFiles = try restoreFlat(remote.rejected, relative: "rejected/\(date.directoryName)", into: &summary)
+            if remote.reports.count == 1, let (root, objects) = remote.reports.first {
+                let keyDirectory = ShipUnit.reportKeyDirectory(date, root: root)
+                summary.reportFiles = try restoreFlat(objects, relative: "reports/\(date.directoryName)", keyDirectory: keyDirectory, into: &summary)
+            } else if remote.reports.count > 1 {
+                summary.reportsOfSeveralRoots = remote.reports.keys.sorted()
+            }
+            let rejected = "rejected/\(date.directoryName)"
+            summary.rejectedFiles = try restoreFlat(remote.rejected, relative: rejected, keyDirectory: rejected, into: &summary)
             if summary.refused.isEmpty, try POSIXFile.openForReadingIfExists(layout.retentionRecord(date)) != nil {
                 try Directory.removeFile(layout.retentionRecord(date))
                 try Directory.sync(layout.eventsDirectory(date))
@@ -73,7 +84,8 @@ package struct Restorer: Sendable {
     private func restore(_ hour: RemoteDay.Hour, into summary: inout Summary) throws {
         let relative = hour.key.relativePath
         func key(_ name: String) -> String { destination.location.key("\(relative)/\(name)") }
-        let (manifestName, manifestBytes, manifest) = try currentManifest(hour)
+        let current = try currentManifests(hour)
+        let manifest = current.count == 1 ? current[0].manifest : Self.combined(current)
         let directory = layout.path(hour.key)
         if let local = try? PartitionContents(key: hour.key, layout: layout), !local.isEmpty {
             let same = local.isSealed && Set(local.manifest?.files.map { "\($0.name) \($0.sha256)" } ?? []) == Set(manifest.files.map { "\($0.name) \($0.sha256)" })
@@ -97,10 +109,17 @@ package struct Restorer: Sendable {
                 guard events == file.events else { throw Refusal(what: key(file.name), reason: "holds \(events) events; the manifest says \(file.events)") }
                 counted = (counted.files + 1, counted.events + events, counted.bytes + bytes)
             }
-            try AtomicFile.write(manifestBytes, to: "\(staging)/\(ArchiveFileName.manifest)")
+            if current.count == 1 {
+                try AtomicFile.write(current[0].bytes, to: "\(staging)/\(ArchiveFileName.manifest)")
+            } else {
+                for entry in current { try AtomicFile.write(entry.bytes, to: "\(staging)/\(entry.name)") }
+                try AtomicFile.write(manifest.render(), to: "\(staging)/\(ArchiveFileName.manifest)")
+            }
             try AtomicFile.write([], to: "\(staging)/\(ArchiveFileName.success)")
             var objects = manifest.files.map { ShipRecord.Object(name: $0.name, key: key($0.name), bytes: $0.bytes, sha256: $0.sha256) }
-            objects.append(ShipRecord.Object(name: manifestName, key: key(manifestName), bytes: Int64(manifestBytes.count), sha256: FileDigest.sha256(of: manifestBytes).hex))
+            for entry in current {
+                objects.append(ShipRecord.Object(name: entry.name, key: key(entry.name), bytes: Int64(entry.bytes.count), sha256: FileDigest.sha256(of: entry.bytes).hex))
+            }
             objects.append(ShipRecord.Object(name: ArchiveFileName.success, key: key(ArchiveFileName.success), bytes: 0, sha256: FileDigest.sha256(of: []).hex))
             try ShipRecord(destination: destination.description, shippedAt: SystemClock().now(), checkedBy: "restored", objects: objects).write(in: staging)
         }
@@ -110,9 +129,10 @@ package struct Restorer: Sendable {
         summary.bytes += counted.bytes
     }
 
-    /// The hour's current manifest: of its manifest objects, the one no other one replaced (a re-seal's manifest
-    /// lists what it replaced among its sources; a killed ship can leave the replaced one in the bucket).
-    private func currentManifest(_ hour: RemoteDay.Hour) throws -> (name: String, bytes: [UInt8], manifest: SealManifest) {
+    /// The hour's current manifests: of its manifest objects, those no other one replaced (a re-seal's manifest
+    /// lists what it replaced among its sources; a killed ship can leave the replaced one in the bucket). One per
+    /// root that shipped the hour.
+    private func currentManifests(_ hour: RemoteDay.Hour) throws -> [(name: String, bytes: [UInt8], manifest: SealManifest)] {
         let relative = hour.key.relativePath
         var readable: [(name: String, bytes: [UInt8], manifest: SealManifest)] = []
         for (name, entry) in hour.manifests.sorted(by: { $0.key < $1.key }) {
@@ -121,24 +141,35 @@ package struct Restorer: Sendable {
         }
         let replaced = Set(readable.flatMap { $0.manifest.sources.map(\.name) })
         let current = readable.filter { entry in !entry.manifest.files.contains { replaced.contains($0.name) } }
-        guard let only = current.first else { throw Refusal(what: relative, reason: "no _MANIFEST-*.json object: not a shipped sealed hour") }
-        guard current.count == 1 else {
-            throw Refusal(what: relative, reason: "\(current.count) manifests, none replacing the others (several roots shipped this hour: not supported yet)")
-        }
-        return only
+        guard !current.isEmpty else { throw Refusal(what: relative, reason: "no _MANIFEST-*.json object: not a shipped sealed hour") }
+        return current
+    }
+
+    /// One manifest for an hour several roots shipped: every root's files (each event may be in more than one:
+    /// a batch retried onto another receiver is stored by both; readers keep each event_uuid once), naming the
+    /// manifests it combines, which are kept beside it.
+    static func combined(_ manifests: [(name: String, bytes: [UInt8], manifest: SealManifest)]) -> SealManifest {
+        let all = manifests.map(\.manifest)
+        var combined = SealManifest(
+            partition: all[0].partition, sealedAt: all.map(\.sealedAt).max()!, files: all.flatMap(\.files).sorted { $0.name < $1.name }, sources: [],
+            duplicatesDropped: all.map(\.duplicatesDropped).reduce(0, +)
+        )
+        combined.lineRule = all.map(\.lineRule).min()!
+        combined.combines = manifests.map(\.name).sorted()
+        return combined
     }
 
     /// Restores the report's or rejected input's files, when the directory is not here, as one staged
     /// directory with a `_SHIPPED.json`; a file whose bytes differ from the store's checksum (when it returns
     /// one) or the listing's size is refused and the directory left out. Returns how many files came back.
-    private func restoreFlat(_ objects: [String: Int64], relative: String, into summary: inout Summary) throws -> Int {
+    private func restoreFlat(_ objects: [String: Int64], relative: String, keyDirectory: String, into summary: inout Summary) throws -> Int {
         let directory = layout.path(relative: relative)
         guard !objects.isEmpty, !Directory.exists(directory) else { return 0 }
         var records: [ShipRecord.Object] = []
         do {
             try stage(directory) { staging in
                 for name in objects.keys.sorted() {
-                    let key = destination.location.key("\(relative)/\(name)")
+                    let key = destination.location.key("\(keyDirectory)/\(name)")
                     let path = "\(staging)/\(name)"
                     try destination.client.getObject(key: key, to: path)
                     let (bytes, digest) = try FileDigest.sha256(ofFile: path)

@@ -13,10 +13,19 @@ struct ShipUnit: Sendable {
     let kind: Kind
     /// The local directory.
     let directory: String
-    /// Its path under the root (what its keys mirror).
+    /// Its path under the root.
     let relativeDirectory: String
+    /// Its objects' path under the destination: the same as under the root, but for a report, which goes under
+    /// `reports/date=D/root=<root>/` (each root's report covers what that root received, and several roots
+    /// ship into one bucket).
+    let keyDirectory: String
 
     var description: String { relativeDirectory }
+
+    static let reportRootPrefix = "root="
+
+    /// `reports/date=D/root=R`: where root R's report of `date` goes in the bucket, relative to the destination.
+    static func reportKeyDirectory(_ date: UTCDate, root: String) -> String { "reports/\(date.directoryName)/\(reportRootPrefix)\(root)" }
 
     /// A rebuilt report replaces the objects of the one shipped before (the bucket keeps the current report);
     /// sealed hours and rejected input only ever add objects.

@@ -18,7 +18,12 @@ enum ShipUnitObjects {
             var objects = manifest.files.map { file in
                 object(unit, destination, name: file.name, path: contents.path(of: file.name), bytes: file.bytes, sha256: file.sha256)
             }
-            objects.append(try hashed(unit, destination, name: ArchiveFileName.manifestObject(forSealed: first.name), path: contents.path(of: ArchiveFileName.manifest)))
+            if manifest.combines.isEmpty {
+                objects.append(try hashed(unit, destination, name: ArchiveFileName.manifestObject(forSealed: first.name), path: contents.path(of: ArchiveFileName.manifest)))
+            } else {
+                // Restored from several roots' objects: their manifests, as they are in the bucket.
+                objects += try manifest.combines.map { try hashed(unit, destination, name: $0, path: contents.path(of: $0)) }
+            }
             objects.append(try hashed(unit, destination, name: ArchiveFileName.success, path: contents.path(of: ArchiveFileName.success)))
             return objects
         case .report:
@@ -41,7 +46,7 @@ enum ShipUnitObjects {
 
     private static func object(_ unit: ShipUnit, _ destination: ShipDestination, name: String, path: String, bytes: Int64, sha256: String) -> LocalObject {
         LocalObject(
-            name: name, path: path, key: destination.location.key("\(unit.relativeDirectory)/\(name)"), bytes: bytes, sha256: sha256,
+            name: name, path: path, key: destination.location.key("\(unit.keyDirectory)/\(name)"), bytes: bytes, sha256: sha256,
             contentType: LocalObject.contentType(of: name)
         )
     }

@@ -10,8 +10,8 @@ import StreamsArchive
 /// earlier version left (a re-sealed hour's old sealed file and manifest) are deleted only after the new ones
 /// are confirmed, then the record is written: so the record never names an unconfirmed object, and a reader of
 /// the bucket sees each hour's data at every moment. Killed anywhere, a re-run finds what is there (412, then
-/// the same confirmation) and finishes; it aborts the multipart uploads of the keys it ships before starting
-/// them again. One run per root at a time (`_ship.lock`, exit 75 for a second).
+/// the same confirmation) and finishes; it first aborts every multipart upload the last run started
+/// (`UploadJournal`). One run per root at a time (`_ship.lock`, exit 75 for a second).
 package struct Shipper: Sendable {
     package static let lockName = "_ship.lock"
 
@@ -36,40 +36,62 @@ package struct Shipper: Sendable {
             try? FileManager.default.removeItem(atPath: uploader.scratch)
             try Directory.create(uploader.scratch)
             defer { try? FileManager.default.removeItem(atPath: uploader.scratch) }
-            let units = try self.units(dates: dates)
+            let root = try RootIdentity.establish(layout: layout)
+            var shipper = self
+            shipper.uploader.journal = try UploadJournal(layout: layout, client: destination.client)
+            let units = try self.units(dates: dates, root: root)
             let outcomes = UnitOutcomes(units.count)
-            BlockingWorkers.forEach(units.count, workers: workers) { index in
-                outcomes.set(index, ship(units[index], now: now))
+            BlockingWorkers.forEach(units.count, workers: workers) { [shipper] index in
+                outcomes.set(index, shipper.ship(units[index], root: root, now: now))
             }
             return outcomes.summary()
         }
     }
 
     /// The directories of `dates`: every hour, then the report, then the rejected input of each date.
-    func units(dates: [UTCDate]?) throws -> [ShipUnit] {
+    func units(dates: [UTCDate]?, root: RootIdentity) throws -> [ShipUnit] {
         let all = Set(try ArchivePartitions.dates(in: layout.eventsDirectory) + ArchivePartitions.dates(in: layout.reportsDirectory)
             + ArchivePartitions.dates(in: layout.rejectedDirectory))
         var units: [ShipUnit] = []
         for date in (dates ?? all.sorted()) {
             for key in try ArchivePartitions.all(layout: layout, date: date) {
-                units.append(ShipUnit(kind: .hour(key), directory: layout.path(key), relativeDirectory: key.relativePath))
+                units.append(ShipUnit(kind: .hour(key), directory: layout.path(key), relativeDirectory: key.relativePath, keyDirectory: key.relativePath))
             }
             let report = layout.reportDirectory(date)
-            if Directory.exists(report) { units.append(ShipUnit(kind: .report(date), directory: report, relativeDirectory: "reports/\(date.directoryName)")) }
+            let reportRelative = "reports/\(date.directoryName)"
+            if Directory.exists(report) {
+                let keyDirectory = try reportKeyDirectory(report, date: date, root: root)
+                units.append(ShipUnit(kind: .report(date), directory: report, relativeDirectory: reportRelative, keyDirectory: keyDirectory))
+            }
             let rejected = layout.rejectedDirectory(date)
-            if Directory.exists(rejected) { units.append(ShipUnit(kind: .rejected(date), directory: rejected, relativeDirectory: "rejected/\(date.directoryName)")) }
+            let rejectedRelative = "rejected/\(date.directoryName)"
+            if Directory.exists(rejected) {
+                units.append(ShipUnit(kind: .rejected(date), directory: rejected, relativeDirectory: rejectedRelative, keyDirectory: rejectedRelative))
+            }
         }
         return units
     }
 
+    /// Where a date's report goes: under the root whose report it is, the one its record names (a report
+    /// restored from another root's objects stays theirs), else this root.
+    private func reportKeyDirectory(_ directory: String, date: UTCDate, root: RootIdentity) throws -> String {
+        let base = destination.location.key("reports/\(date.directoryName)/\(ShipUnit.reportRootPrefix)")
+        if let record = try ShipRecord.read(in: directory), record.destination == destination.description, let key = record.objects.first?.key, key.hasPrefix(base),
+            let owner = key.dropFirst(base.count).split(separator: "/").first.flatMap({ RootIdentity(String($0)) })
+        {
+            return ShipUnit.reportKeyDirectory(date, root: owner.id)
+        }
+        return ShipUnit.reportKeyDirectory(date, root: root.id)
+    }
+
     /// Ships one directory; never throws: what went wrong is its outcome.
-    func ship(_ unit: ShipUnit, now: @Sendable () -> UTCInstant) -> UnitOutcome {
+    func ship(_ unit: ShipUnit, root: RootIdentity, now: @Sendable () -> UTCInstant) -> UnitOutcome {
         var outcome = UnitOutcome(unit: unit.description)
         do {
             let lock = try unit.lockPath.map { path in try PartitionLock.shared(path) }
             try withExtendedLifetime(lock) {
                 if unit.lockPath != nil, lock == nil { throw ShipUnitObjects.NotReady.empty }  // removed by retain meanwhile
-                try ship(unit, into: &outcome, now: now)
+                try ship(unit, root: root, into: &outcome, now: now)
             }
         } catch ShipUnitObjects.NotReady.hourNotSealed {
             outcome.state = .notSealed
@@ -84,7 +106,7 @@ package struct Shipper: Sendable {
         return outcome
     }
 
-    private func ship(_ unit: ShipUnit, into outcome: inout UnitOutcome, now: @Sendable () -> UTCInstant) throws {
+    private func ship(_ unit: ShipUnit, root: RootIdentity, into outcome: inout UnitOutcome, now: @Sendable () -> UTCInstant) throws {
         let objects = try ShipUnitObjects.list(unit, layout: layout, destination: destination)
         let previous = try ShipRecord.read(in: unit.directory).flatMap { $0.destination == destination.description ? $0 : nil }
         let recorded = previous.map { Dictionary($0.objects.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first }) } ?? [:]
@@ -99,9 +121,11 @@ package struct Shipper: Sendable {
             try put(object, replacing: unit.replacesEarlierObjects && recorded[object.key] != nil, into: &outcome)
             progress.finishedObject()
         }
-        // Only now, with every new object confirmed, do the earlier version's objects go.
+        // Only now, with every new object confirmed, do the earlier version's objects go: this root's only. A
+        // restored hour re-sealed here replaced other roots' files too; their objects stay for their roots
+        // (whose records name them), and readers keep each event once by its event_uuid.
         let current = Set(objects.map(\.key))
-        for old in previous?.objects ?? [] where !current.contains(old.key) {
+        for old in previous?.objects ?? [] where !current.contains(old.key) && (ArchiveFileName.sealingRoot(of: old.name).map { $0 == root } ?? true) {
             try destination.client.deleteObject(key: old.key)
             outcome.superseded += 1
         }
@@ -116,13 +140,13 @@ package struct Shipper: Sendable {
     /// Creates one object (or finds it there) and confirms it; a rebuilt report's object replaces the one
     /// this archive shipped before.
     private func put(_ object: LocalObject, replacing: Bool, into outcome: inout UnitOutcome) throws {
-        var created = try uploader.create(object)
-        var check = try uploader.check(object)
-        if case .differs = check, !created, replacing {
-            try uploader.replace(object)
-            created = true
-            check = try uploader.check(object)
+        var creation = try uploader.create(object)
+        var check = try uploader.check(object, after: creation)
+        if case .differs = check, case .alreadyThere = creation, replacing {
+            creation = try uploader.replace(object)
+            check = try uploader.check(object, after: creation)
         }
+        let created = if case .created = creation { true } else { false }
         switch check {
         case .confirmed(let readBack):
             if created { outcome.uploaded += 1; outcome.bytesUploaded += object.bytes } else { outcome.alreadyThere += 1 }

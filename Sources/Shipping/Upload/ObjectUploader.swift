@@ -5,15 +5,18 @@ import StreamsArchive
 /// Puts one local file into the bucket and confirms it, never replacing an object it did not put there.
 ///
 /// Files up to `multipartThreshold` go in one PutObject; larger ones as a multipart upload of `partSize` parts
-/// (each with its own SHA-256, `partWorkers` in flight), so memory holds at most `partWorkers` parts whatever
-/// the file's size. Every create is `If-None-Match: *`: an object already at the key (an earlier run killed
+/// (each with its own SHA-256, `partWorkers` in flight, the file read once: `PartPipeline`), so memory holds at
+/// most `budget.parts` parts in the whole process, whatever the files' sizes and however many upload at once. Every create is `If-None-Match: *`: an object already at the key (an earlier run killed
 /// after its upload) is confirmed like a new one, and one whose bytes differ is reported, never replaced.
 /// Before a multipart upload, open uploads of the same key (left by a killed run: only this archive writes
-/// that key) are aborted; a failed one is aborted before the error is thrown.
+/// that key) are aborted; a started one is recorded in the `UploadJournal` (so the next run aborts it if this
+/// one is killed), and a failed one is aborted before the error is thrown.
 package struct ObjectUploader: Sendable {
     package var multipartThreshold: Int64 = 32 << 20
     package var partSize = 8 << 20
-    package var partWorkers = 4
+    let partWorkers = 4
+    /// Shared by every copy of this uploader (the shipper's directory workers).
+    let budget = PartBudget(parts: 6)
     /// Confirm every object by downloading it, even when the store returns a checksum (for stores that echo the
     /// checksum they were sent without checking it).
     package var alwaysReadBack = false
@@ -21,6 +24,8 @@ package struct ObjectUploader: Sendable {
     /// Where read-backs are downloaded (on the archive's filesystem, removed after hashing).
     let scratch: String
     let progress: ShipProgress
+    /// Where started multipart uploads are recorded (set by `Shipper` for its run).
+    var journal: UploadJournal?
 
     package init(client: S3Client, scratch: String, progress: ShipProgress) {
         self.client = client
@@ -36,40 +41,48 @@ package struct ObjectUploader: Sendable {
         case differs(String)
     }
 
-    /// Creates the object unless one is already at the key; false when one was (the caller confirms it).
-    package func create(_ object: LocalObject) throws -> Bool {
+    /// What `create` found or did.
+    package enum Creation: Sendable {
+        /// Uploaded; for a multipart upload, the composite checksum of the parts sent (what the store reports).
+        case created(composite: ObjectChecksum?)
+        /// An object was already at the key (the caller confirms it).
+        case alreadyThere
+    }
+
+    /// Creates the object unless one is already at the key.
+    package func create(_ object: LocalObject) throws -> Creation {
         do {
             if object.bytes > multipartThreshold {
                 // Only CompleteMultipartUpload meets If-None-Match: look first rather than send every part again.
-                if try client.headObject(key: object.key) != nil { return false }
-                try multipart(object)
-            } else {
-                _ = try client.putObject(key: object.key, body: .file(object.path), sha256Hex: object.sha256, contentType: object.contentType)
-                progress.sent(object.bytes)
+                if try client.headObject(key: object.key) != nil { return .alreadyThere }
+                return .created(composite: try multipart(object))
             }
-            return true
+            _ = try client.putObject(key: object.key, body: .file(object.path), sha256Hex: object.sha256, contentType: object.contentType)
+            progress.sent(object.bytes)
+            return .created(composite: nil)
         } catch let error as ObjectStoreError where error.status == 412 {
-            return false
+            return .alreadyThere
         }
     }
 
     /// Replaces the object at the key (only for objects this archive put there before: a rebuilt report).
-    package func replace(_ object: LocalObject) throws {
-        if object.bytes > multipartThreshold {
-            try multipart(object, createOnly: false)
-        } else {
-            _ = try client.putObject(key: object.key, body: .file(object.path), sha256Hex: object.sha256, contentType: object.contentType, createOnly: false)
-            progress.sent(object.bytes)
-        }
+    package func replace(_ object: LocalObject) throws -> Creation {
+        if object.bytes > multipartThreshold { return .created(composite: try multipart(object, createOnly: false)) }
+        _ = try client.putObject(key: object.key, body: .file(object.path), sha256Hex: object.sha256, contentType: object.contentType, createOnly: false)
+        progress.sent(object.bytes)
+        return .created(composite: nil)
     }
 
     /// Compares the object at the key with the local file: size from HEAD; then the SHA-256 the store returns
     /// (whole, or composite for a multipart object, with or without its `-N`), and when it returns none, when
     /// that differs, or with `alwaysReadBack`, the SHA-256 of the object downloaded again (the arbiter).
-    package func check(_ object: LocalObject) throws -> Check {
+    /// `creation` passes on a just-sent multipart upload's composite checksum, so the file is not read again.
+    package func check(_ object: LocalObject, after creation: Creation) throws -> Check {
         guard let remote = try client.headObject(key: object.key) else { return .missing }
         guard remote.bytes == object.bytes else { return .differs("is \(remote.bytes) bytes; the local file is \(object.bytes)") }
-        if !alwaysReadBack, let checksum = remote.checksum, try storeChecksum(checksum, matches: object) { return .confirmed(readBack: false) }
+        var composite: ObjectChecksum?
+        if case .created(let sent) = creation { composite = sent }
+        if !alwaysReadBack, let checksum = remote.checksum, try storeChecksum(checksum, matches: object, composite: composite) { return .confirmed(readBack: false) }
         let download = "\(scratch)/readback-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: download) }
         try client.getObject(key: object.key, to: download)
@@ -78,30 +91,33 @@ package struct ObjectUploader: Sendable {
         return digest.hex == object.sha256 ? .confirmed(readBack: true) : .differs("read back with sha256 \(digest.hex); the local file's is \(object.sha256)")
     }
 
-    private func storeChecksum(_ checksum: ObjectChecksum, matches object: LocalObject) throws -> Bool {
+    private func storeChecksum(_ checksum: ObjectChecksum, matches object: LocalObject, composite sent: ObjectChecksum?) throws -> Bool {
         if checksum == ObjectChecksum(hex: object.sha256) { return true }
         guard object.bytes > multipartThreshold else { return false }
-        let partSize = partSize(for: object.bytes)
-        let parts = Int((object.bytes + Int64(partSize) - 1) / Int64(partSize))
-        let composite = try compositeChecksum(object, parts: parts)
+        let composite = try sent ?? compositeChecksum(object)
         let bare = composite.value.split(separator: "-").first.map(String.init)
         return checksum == composite || checksum.value == bare
     }
 
-    private func multipart(_ object: LocalObject, createOnly: Bool = true) throws {
-        // A single PUT carries the whole file's SHA-256, which the store checks; parts carry only their own. So
-        // the file is checked against its manifest's SHA-256 here, before any part goes.
-        let (bytes, digest) = try FileDigest.sha256(ofFile: object.path)
-        guard bytes == object.bytes, digest.hex == object.sha256 else {
-            throw ObjectMismatch(key: object.key, detail: "the local file \(object.path) is \(bytes) bytes with sha256 \(digest.hex), not the \(object.bytes) bytes and \(object.sha256) recorded for it: not uploaded (run verify)")
-        }
+    /// Uploads the file in parts and returns their composite checksum.
+    private func multipart(_ object: LocalObject, createOnly: Bool = true) throws -> ObjectChecksum {
         for open in try client.listMultipartUploads(prefix: object.key) where open.key == object.key {
             try client.abortMultipartUpload(key: open.key, uploadID: open.uploadID)
         }
         let id = try client.createMultipartUpload(key: object.key, contentType: object.contentType)
         do {
-            let parts = try uploadParts(object, uploadID: id)
+            try journal?.started(key: object.key, uploadID: id)
+            let pipeline = PartPipeline(
+                client: client, object: object, uploadID: id, partSize: partSize(for: object.bytes), workers: partWorkers, budget: budget, progress: progress
+            )
+            let (parts, bytes, sha256) = try pipeline.run()
+            // A single PUT carries the whole file's SHA-256, which the store checks; parts carry only their own.
+            // So the bytes sent are checked against the manifest's SHA-256 here, before the object exists.
+            guard bytes == object.bytes, sha256 == object.sha256 else {
+                throw ObjectMismatch(key: object.key, detail: "the local file \(object.path) is \(bytes) bytes with sha256 \(sha256), not the \(object.bytes) bytes and \(object.sha256) recorded for it: not uploaded (run verify)")
+            }
             try client.completeMultipartUpload(key: object.key, uploadID: id, parts: parts, createOnly: createOnly)
+            return ObjectChecksum.composite(parts: parts.map(\.checksum))
         } catch {
             try? client.abortMultipartUpload(key: object.key, uploadID: id)
             throw error
@@ -113,29 +129,11 @@ package struct ObjectUploader: Sendable {
         max(partSize, Int((bytes + 9_999) / 10_000))
     }
 
-    private func uploadParts(_ object: LocalObject, uploadID: String) throws -> [UploadedPart] {
+    /// The composite checksum of the local file cut into parts of `partSize(for:)` (what S3 reports for it), for
+    /// an object found already there.
+    private func compositeChecksum(_ object: LocalObject) throws -> ObjectChecksum {
         let partSize = partSize(for: object.bytes)
-        let count = Int((object.bytes + Int64(partSize) - 1) / Int64(partSize))
-        let results = PartResults(count)
-        let (client, progress) = (client, progress)
-        BlockingWorkers.forEach(count, workers: partWorkers) { index in
-            do {
-                let file = try POSIXFile.openForReading(object.path)
-                let offset = Int64(index) * Int64(partSize)
-                let bytes = try file.read(count: Int(min(Int64(partSize), object.bytes - offset)), at: offset)
-                let part = try client.uploadPart(key: object.key, uploadID: uploadID, number: index + 1, data: Data(bytes))
-                progress.sent(Int64(bytes.count))
-                results.set(index, .success(part))
-            } catch {
-                results.set(index, .failure(error))
-            }
-        }
-        return try results.all()
-    }
-
-    /// The composite checksum of the local file cut into `parts` parts of `partSize` (what S3 reports for it).
-    private func compositeChecksum(_ object: LocalObject, parts: Int) throws -> ObjectChecksum {
-        let partSize = partSize(for: object.bytes)
+        let parts = Int((object.bytes + Int64(partSize) - 1) / Int64(partSize))
         let file = try POSIXFile.openForReading(object.path)
         var digests: [ObjectChecksum] = []
         for index in 0..<parts {
@@ -144,19 +142,5 @@ package struct ObjectUploader: Sendable {
             digests.append(ObjectChecksum(digest: FileDigest.sha256(of: bytes)))
         }
         return ObjectChecksum.composite(parts: digests)
-    }
-}
-
-/// Each part's outcome, filled by the part workers (each writes only its own slot, under a lock).
-private final class PartResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Result<UploadedPart, any Error>?]
-
-    init(_ count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Result<UploadedPart, any Error>) { lock.withLock { slots[index] = result } }
-
-    func all() throws -> [UploadedPart] {
-        try lock.withLock { try slots.map { try $0!.get() } }
     }
 }

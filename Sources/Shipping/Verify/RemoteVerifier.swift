@@ -114,7 +114,9 @@ package struct RemoteVerifier: Sendable {
             for (name, size) in hour.objects { sizes[destination.location.key("\(hour.key.relativePath)/\(name)")] = size }
             for (name, entry) in hour.manifests { manifests[destination.location.key("\(hour.key.relativePath)/\(name)")] = entry.bytes }
         }
-        for (name, size) in remote.report { sizes[destination.location.key("reports/\(date.directoryName)/\(name)")] = size }
+        for (root, objects) in remote.reports {
+            for (name, size) in objects { sizes[destination.location.key("\(ShipUnit.reportKeyDirectory(date, root: root))/\(name)")] = size }
+        }
         for (name, size) in remote.rejected { sizes[destination.location.key("rejected/\(date.directoryName)/\(name)")] = size }
         for directory in directories where Directory.exists(directory) {
             guard let record = try ShipRecord.read(in: directory), record.destination == destination.description else { continue }

@@ -22,8 +22,21 @@ public enum ArchiveFileName {
     /// A date's `RetentionRecord`, in `events/date=D`.
     public static let retained = "_RETAINED.json"
 
-    /// A sealed hour's file, named by when it was sealed.
-    public static func sealed(at instant: UTCInstant) -> String { "\(sealedPrefix)\(instant.millisecondsSinceEpoch)\(finishedSuffix)" }
+    /// A sealed hour's file, `sealed-<root>-<ms>.jsonl.gz`: named by the root that sealed it and when, so
+    /// several roots' sealed files (and manifests) for one hour never share a name in a bucket.
+    package static func sealed(root: RootIdentity, at instant: UTCInstant) -> String {
+        "\(sealedPrefix)\(root.id)-\(instant.millisecondsSinceEpoch)\(finishedSuffix)"
+    }
+
+    /// The root a sealed file's name (or its manifest object's) says sealed it; nil for a name from before
+    /// root ids (`sealed-<ms>`) or not a sealed one.
+    package static func sealingRoot(of name: String) -> RootIdentity? {
+        var stem = Substring(name)
+        if stem.hasPrefix(manifestObjectPrefix), stem.hasSuffix(".json") { stem = stem.dropFirst(manifestObjectPrefix.count).dropLast(".json".count) }
+        if stem.hasSuffix(finishedSuffix) { stem = stem.dropLast(finishedSuffix.count) }
+        guard stem.hasPrefix(sealedPrefix), let dash = stem.lastIndex(of: "-"), dash > stem.index(stem.startIndex, offsetBy: sealedPrefix.count) else { return nil }
+        return RootIdentity(String(stem[stem.index(stem.startIndex, offsetBy: sealedPrefix.count)..<dash]))
+    }
 
     /// The name a sealed hour's manifest has in the bucket, after its (first) sealed file.
     public static func manifestObject(forSealed name: String) -> String {
@@ -35,6 +48,9 @@ public enum ArchiveFileName {
 
     /// The hidden name seal writes a sealed file under before it is complete.
     static func sealing(process: Int32) -> String { "\(sealingPrefix)\(process)\(inProgressSuffix)" }
+
+    /// A run a seal over its memory budget spilled (`SpillRun`): hidden, and removed by recovery as `isSealing`.
+    static func sealingRun(process: Int32, index: Int) -> String { "\(sealingPrefix)\(process)-run\(index).part" }
 
     static func isSealing(_ name: String) -> Bool { name.hasPrefix(sealingPrefix) }
 

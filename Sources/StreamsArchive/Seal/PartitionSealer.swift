@@ -1,16 +1,16 @@
-import Crypto
 import Glibc
 
 /// Seals one closed hour: merges its files, keeps each event_uuid once, sorts by (event_time, event_uuid) and
-/// writes one gzip member at level 9 with `_MANIFEST.json` and `_SUCCESS`.
+/// writes one gzip member at level 9 with `_MANIFEST.json` and `_SUCCESS`. An hour larger than the memory
+/// budget is sorted through runs spilled beside it (`HourSorter`), with the same result byte for byte.
 ///
 /// The steps, each durable before the next:
-/// 1. write the sealed file under a hidden name (`_sealing-….part`), fsync;
+/// 1. write the sealed file under a hidden name (`_sealing-….part`; spilled runs too), fsync;
 /// then, holding the hour's exclusive `PartitionLock`:
 /// 2. remove `_SUCCESS` (the hour is changing);
 /// 3. write the manifest, which names the new file and every source it replaces;
 /// 4. rename the sealed file to its visible name;
-/// 5. delete the sources;
+/// 5. delete the sources (and the copies of other roots' manifests a restored hour kept);
 /// 6. write `_SUCCESS`.
 /// Killed after 3, the next run finishes from the manifest (4 is checked, 5 and 6 redone); killed before 3,
 /// the hidden file is removed and the sources, untouched, are sealed again. Readers holding the shared lock
@@ -28,12 +28,20 @@ public struct PartitionSealer {
         public var duplicates = 0
         public var bytesIn: Int64 = 0
         public var bytesOut: Int64 = 0
+        /// The hour did not fit the memory budget: it was sorted through runs spilled to disk.
+        public var spilled = false
     }
 
     let encoder: GzipMemberEncoder
+    /// Whose name the sealed files carry.
+    let root: RootIdentity
+    /// The most this sealer holds of an hour in memory; a larger hour is sorted through runs spilled to disk.
+    let memoryBudget: Int
 
-    public init() throws {
+    package init(root: RootIdentity, memoryBudget: Int) throws {
         encoder = try GzipMemberEncoder(level: Self.level)
+        self.root = root
+        self.memoryBudget = memoryBudget
     }
 
     /// Finishes or undoes an interrupted seal of `partition`: removes its temporaries (the sealed file's and
@@ -54,6 +62,7 @@ public struct PartitionSealer {
         for source in manifest.sources where present.contains(source.name) && !kept.contains(source.name) {
             try Directory.removeFile(partition.path(of: source.name))
         }
+        if manifest.combines.isEmpty { try SealManifest.removeCombined(in: partition.path) }
         try Directory.sync(partition.path)
         if !partition.hasSuccess && partition.inProgress.isEmpty && Set(partition.finished).subtracting(manifest.sources.map(\.name)) == kept {
             try AtomicFile.write([], to: partition.path(of: ArchiveFileName.success))
@@ -66,11 +75,8 @@ public struct PartitionSealer {
         guard !partition.finished.isEmpty, !partition.isSealed else { return outcome }
         // Earlier sealed files first, so of an event's copies the one already sealed is the one kept.
         let sources = partition.finished.filter(ArchiveFileName.isSealed).sorted() + partition.finished.filter { !ArchiveFileName.isSealed($0) }.sorted()
-        var lines: [UInt8] = []
-        // Each kept event's identity (`EventUUID`: its event_uuid unescaped), so `"é"` and `"\u00e9"` are one.
-        var identities: [UInt8] = []
-        var entries: [(line: Range<Int>, time: Int64, uuid: Range<Int>)] = []
-        var firstByUUID: [Fingerprint: Int] = [:]
+        var sorter = HourSorter(directory: partition.path, budget: memoryBudget)
+        defer { sorter.removeRuns() }
         var sourceRecords: [SealManifest.Source] = []
         var rule = StoredLine()
         for name in sources {
@@ -80,58 +86,27 @@ public struct PartitionSealer {
             outcome.bytesIn += size
             try GzipFileReader(path: path).forEachLine { line in
                 outcome.eventsIn += 1
-                let (uuid, time): (EventUUID, Int64)
                 switch rule.check(line) {
-                case .success(let event): (uuid, time) = (event.uuid, event.eventTime)
+                case .success(let event): try sorter.add(line, uuid: event.uuid, time: event.eventTime)
                 case .failure(let problem): throw SealError.invalidLine(file: path, problem: "\(problem)")
                 }
-                let fingerprint = uuid.fingerprint
-                if let first = firstByUUID[fingerprint], identities[entries[first].uuid].elementsEqual(uuid.bytes) {
-                    outcome.duplicates += 1
-                    return
-                }
-                let start = lines.count
-                lines.append(contentsOf: line)
-                let identity = identities.count..<(identities.count + uuid.bytes.count)
-                identities.append(contentsOf: uuid.bytes)
-                firstByUUID[fingerprint] = entries.count
-                entries.append((start..<lines.count, time, identity))
             }
         }
-        entries.sort { a, b in a.time != b.time ? a.time < b.time : identities[a.uuid].lexicographicallyPrecedes(identities[b.uuid]) }
-
         let temporary = partition.path(of: ArchiveFileName.sealing(process: getpid()))
-        let file = try POSIXFile.createTruncating(temporary)
-        var hash = SHA256()
-        var compressed: [UInt8] = []
-        var chunk: [UInt8] = []
-        var written: Int64 = 0
-        func drain(force: Bool) throws {
-            guard force || compressed.count >= 1 << 20 else { return }
-            hash.update(data: compressed)
-            try withBytes(compressed) { (raw) throws(StorageError) in try file.write(raw) }
-            written += Int64(compressed.count)
-            compressed.removeAll(keepingCapacity: true)
-        }
-        for (index, entry) in entries.enumerated() {
-            chunk.append(contentsOf: lines[entry.line])
-            chunk.append(0x0A)
-            let last = index == entries.count - 1
-            if chunk.count >= 1 << 20 || last {
-                try withBytes(chunk) { (raw) throws(CodecError) in try encoder.stream(raw, finish: last, into: &compressed) }
-                chunk.removeAll(keepingCapacity: true)
-                try drain(force: last)
-            }
-        }
-        try file.sync()
+        var writer = try SealedFileWriter(path: temporary, encoder: encoder)
+        outcome.spilled = try sorter.finish(into: &writer)
+        outcome.duplicates = sorter.duplicates
+        let (written, sha256) = try writer.finish()
+        // Gone before the hour changes, so no crash after this leaves a run beside a sealed hour.
+        sorter.removeRuns()
 
-        let name = ArchiveFileName.sealed(at: now)
+        let name = ArchiveFileName.sealed(root: root, at: now)
         let manifest = SealManifest(
             partition: partition.key.relativePath, sealedAt: now,
             files: [
                 .init(
-                    name: name, bytes: written, sha256: hash.finalize().hex, events: entries.count,
-                    minEventTime: entries.first?.time ?? 0, maxEventTime: entries.last?.time ?? 0
+                    name: name, bytes: written, sha256: sha256, events: writer.events,
+                    minEventTime: writer.minEventTime, maxEventTime: writer.maxEventTime
                 )
             ],
             sources: sourceRecords, duplicatesDropped: outcome.duplicates
@@ -141,11 +116,12 @@ public struct PartitionSealer {
             try AtomicFile.write(manifest.render(), to: partition.path(of: ArchiveFileName.manifest))
             try Directory.rename(temporary, to: partition.path(of: name))
             for source in sources where source != name { try Directory.removeFile(partition.path(of: source)) }
+            try SealManifest.removeCombined(in: partition.path)
             try Directory.sync(partition.path)
             try AtomicFile.write([], to: partition.path(of: ArchiveFileName.success))
         }
         outcome.sealed = true
-        outcome.eventsOut = entries.count
+        outcome.eventsOut = writer.events
         outcome.bytesOut = written
         return outcome
     }

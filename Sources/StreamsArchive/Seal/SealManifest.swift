@@ -3,9 +3,19 @@
 /// It is written (atomically, fsynced) before the sealed file gets its visible name, so it doubles as the
 /// seal's intent log: a seal that died half-way is finished or undone from it by the next run.
 public struct SealManifest: Sendable, Equatable {
-    /// Removes an hour's `_SUCCESS` and manifest (absent is fine): what describes data that is going or gone.
+    /// Removes an hour's `_SUCCESS`, manifest and the manifests a combined one names (absent is fine): what
+    /// describes data that is going or gone.
     static func removeMarkers(in partition: String) throws(StorageError) {
         for name in [ArchiveFileName.success, ArchiveFileName.manifest] { try Directory.removeFile("\(partition)/\(name)") }
+        try removeCombined(in: partition)
+    }
+
+    /// Removes the copies of other roots' manifests a restored hour keeps (`_MANIFEST-*.json`): once the hour
+    /// is re-sealed or goes, they describe nothing here.
+    static func removeCombined(in partition: String) throws(StorageError) {
+        for name in try Directory.entries(partition) where name.hasPrefix(ArchiveFileName.manifestObjectPrefix) {
+            try Directory.removeFile("\(partition)/\(name)")
+        }
     }
     public static let formatVersion = 1
 
@@ -33,6 +43,10 @@ public struct SealManifest: Sendable, Equatable {
     /// The `StoredLine.ruleVersion` seal checked every line against; 0 for a manifest written before the rule
     /// existed (its lines were checked less strictly, so readers check them again).
     public var lineRule: Int = StoredLine.ruleVersion
+    /// For an hour restored from a bucket that several roots ship into: the manifest objects (`_MANIFEST-*.json`,
+    /// kept beside this one with their bytes unchanged) whose files this one lists together. Empty for an hour
+    /// this root sealed.
+    public var combines: [String] = []
 
     package init(partition: String, sealedAt: UTCInstant, files: [File], sources: [Source], duplicatesDropped: Int) {
         self.partition = partition
@@ -63,6 +77,11 @@ public struct SealManifest: Sendable, Equatable {
         json.endArray()
         json.number("duplicates_dropped", duplicatesDropped)
         json.number("line_rule", lineRule)
+        if !combines.isEmpty {
+            json.beginArray("combines")
+            for name in combines { json.string(nil, name) }
+            json.endArray()
+        }
         json.beginArray("sources")
         for source in sources {
             json.beginObject()
@@ -107,6 +126,11 @@ public struct SealManifest: Sendable, Equatable {
             partition: partition, sealedAt: UTCInstant(millisecondsSinceEpoch: sealedAt), files: files, sources: sources, duplicatesDropped: Int(duplicates)
         )
         manifest.lineRule = Int(integer(root, "line_rule") ?? 0)
+        if let names = array("combines") {
+            let strings = names.compactMap(document.string)
+            guard strings.count == names.count else { return nil }
+            manifest.combines = strings
+        }
         return manifest
     }
 }

@@ -19,6 +19,8 @@ public enum Sealer {
         public var duplicates = 0
         public var bytesIn: Int64 = 0
         public var bytesOut: Int64 = 0
+        /// Hours larger than their share of the memory budget, sorted through runs spilled to disk.
+        public var spilled = 0
         /// Dates that had an hour sealed.
         public var dates = Set<UTCDate>()
     }
@@ -28,8 +30,8 @@ public enum Sealer {
     /// Seals every hour that closed more than `grace` before `now`, `workers` at a time, under `_seal.lock`
     /// (busy: `SealError.busy`, or wait with `waitForOtherSeal`). An hour that fails is left as it was and listed.
     public static func run(
-        layout: ArchiveLayout, grace: Duration, now: UTCInstant, workers: Int = System.coreCount, waitForOtherSeal: Bool = false,
-        logger: Logger
+        layout: ArchiveLayout, grace: Duration, now: UTCInstant, workers: Int = System.coreCount, memoryBudget: MemoryBudget = .machineDefault,
+        waitForOtherSeal: Bool = false, logger: Logger
     ) throws -> Summary {
         try Directory.create(layout.root)
         let lock = try POSIXFile.openForAppending(layout.lock(lockName))
@@ -40,7 +42,7 @@ public enum Sealer {
             try lock.lock(exclusive: true)
         }
         return try withExtendedLifetime(lock) {
-            try sealClosedHours(layout: layout, grace: grace, now: now, workers: workers, logger: logger)
+            try sealClosedHours(layout: layout, grace: grace, now: now, workers: workers, memoryBudget: memoryBudget, logger: logger)
         }
     }
 
@@ -51,13 +53,17 @@ public enum Sealer {
         return lock
     }
 
-    private static func sealClosedHours(layout: ArchiveLayout, grace: Duration, now: UTCInstant, workers: Int, logger: Logger) throws -> Summary {
+    private static func sealClosedHours(
+        layout: ArchiveLayout, grace: Duration, now: UTCInstant, workers: Int, memoryBudget: MemoryBudget, logger: Logger
+    ) throws -> Summary {
         // A removal a killed retain left half done is finished before any hour of its date could be merged.
         try Retention.finishInterrupted(layout: layout)
         _ = try ArchiveRecovery.recover(layout: layout, logger: logger)
         let closed = try ArchivePartitions.all(layout: layout).filter { $0.hourEndsAt + grace <= now }
         // Each sealer holds a level-9 deflate state: never more of them than hours to seal or cores to run them.
-        let sealers = try (0..<max(1, min(workers, closed.count, System.coreCount))).map { _ in try PartitionSealer() }
+        let root = try RootIdentity.establish(layout: layout)
+        let count = max(1, min(workers, closed.count, System.coreCount))
+        let sealers = try (0..<count).map { _ in try PartitionSealer(root: root, memoryBudget: memoryBudget.share(count)) }
         let results = Parallel.map(closed.count, workers: sealers.count) { worker, index in
             Result { () throws -> PartitionSealer.Outcome? in
                 var partition = try PartitionContents(key: closed[index], layout: layout)
@@ -88,6 +94,7 @@ public enum Sealer {
                 summary.duplicates += outcome.duplicates
                 summary.bytesIn += outcome.bytesIn
                 summary.bytesOut += outcome.bytesOut
+                if outcome.spilled { summary.spilled += 1 }
             case .failure(let error): summary.failures.append((key.relativePath, "\(error)"))
             }
         }

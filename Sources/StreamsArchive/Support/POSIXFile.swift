@@ -101,9 +101,19 @@ package final class POSIXFile {
     /// `count` bytes from `offset`, fewer only at end of file.
     package func read(count: Int, at offset: Int64) throws(StorageError) -> [UInt8] {
         var result = [UInt8](repeating: 0, count: count)
+        var outcome: Result<Int, StorageError>!
+        result.withUnsafeMutableBytes { buffer in
+            do throws(StorageError) { outcome = .success(try read(into: buffer, at: offset)) } catch { outcome = .failure(error) }
+        }
+        result.removeLast(count - (try outcome.get()))
+        return result
+    }
+
+    /// Fills `buffer` from `offset`; returns how many bytes it read, fewer than its size only at end of file.
+    package func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(StorageError) -> Int {
         var done = 0
-        while done < count {
-            let n = result.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
+        while done < buffer.count {
+            let n = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
             if n > 0 {
                 done += n
             } else if n == 0 {
@@ -112,8 +122,7 @@ package final class POSIXFile {
                 throw StorageError("read", path: path)
             }
         }
-        result.removeLast(count - done)
-        return result
+        return done
     }
 
     /// Writes all of `bytes` at `offset`.

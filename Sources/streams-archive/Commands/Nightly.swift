@@ -17,6 +17,7 @@ struct Nightly: ParsableCommand {
 
     @OptionGroup var rootOptions: RootOptions
     @OptionGroup var shipOptions: ShipOptions
+    @OptionGroup var memoryOptions: MemoryOptions
 
     @Option(help: "UTC date (default: yesterday).")
     var date: UTCDate?
@@ -37,6 +38,7 @@ struct Nightly: ParsableCommand {
         let date = date ?? SystemClock().now().date.adding(days: -1)
         var options = NightlyPipeline.Options(date: date, keepDays: keepDays)
         options.grace = .seconds(grace)
+        options.memoryBudget = try memoryOptions.budget
         options.deleteUnshipped = shipOptions.deleteUnshipped
         if let destination = shipOptions.destination {
             options.ship = ShipStep(destination: destination) {

@@ -38,6 +38,12 @@ struct Restore: ParsableCommand {
             return try Restorer(layout: rootOptions.layout, destination: destination).run(date: date)
         }
         for refusal in summary.refused { Terminal.error("restore: REFUSED \(refusal.what): \(refusal.reason)") }
+        if !summary.reportsOfSeveralRoots.isEmpty {
+            Terminal.error(
+                "restore: the bucket holds reports of \(date) from \(summary.reportsOfSeveralRoots.count) roots (\(summary.reportsOfSeveralRoots.joined(separator: ", "))), "
+                    + "each covering what its root received; none restored: run `streams-archive report --date \(date)` for one over every root's events"
+            )
+        }
         Terminal.summary(
             "restore \(date): \(summary.hoursRestored) hours restored (\(summary.files) files, \(summary.events) events, "
                 + "\(Terminal.megabytes(Int(summary.bytes))) checked against their manifests), \(summary.hoursAlreadyHere) already here, "

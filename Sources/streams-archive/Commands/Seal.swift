@@ -20,6 +20,7 @@ struct Seal: ParsableCommand {
     var grace: Int64 = 3600
 
     @OptionGroup var workerOptions: WorkerOptions
+    @OptionGroup var memoryOptions: MemoryOptions
 
     func validate() throws {
         guard grace >= 0 else { throw ValidationError("--grace must not be negative") }
@@ -31,14 +32,15 @@ struct Seal: ParsableCommand {
         let summary = try CommandFailure.reporting("seal") {
             try rootOptions.requireArchive()
             return try Sealer.run(
-                layout: layout, grace: .seconds(grace), now: SystemClock().now(), workers: workerOptions.workers, logger: Logger(label: "streams-archive.seal")
+                layout: layout, grace: .seconds(grace), now: SystemClock().now(), workers: workerOptions.workers, memoryBudget: try memoryOptions.budget,
+                logger: Logger(label: "streams-archive.seal")
             )
         }
         for failure in summary.failures { Terminal.error("\(failure.partition): \(failure.message)") }
         Terminal.summary(
             "seal: \(summary.sealed) hours sealed (\(summary.eventsIn) events in, \(summary.eventsOut) kept, \(summary.duplicates) duplicates dropped, "
                 + "\(Terminal.megabytes(Int(summary.bytesIn))) → \(Terminal.megabytes(Int(summary.bytesOut)))), \(summary.alreadySealed) already sealed, "
-                + "\(summary.beingWritten) still being written, \(summary.failures.count) failed, in \(String(format: "%.2f", System.monotonicSeconds() - started)) s"
+                + "\(summary.beingWritten) still being written, \(summary.spilled) spilled to disk (over the memory budget), \(summary.failures.count) failed, in \(String(format: "%.2f", System.monotonicSeconds() - started)) s"
         )
         if !summary.failures.isEmpty { throw ExitCode(CommandFailure.failure) }
     }

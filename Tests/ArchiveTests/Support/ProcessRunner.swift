@@ -29,8 +29,8 @@ enum ProcessRunner {
             try? FileManager.default.removeItem(atPath: scratch + ".in")
             try? FileManager.default.removeItem(atPath: scratch + ".err")
         }
-        FileManager.default.createFile(atPath: scratch + ".in", contents: input ?? Data())
-        FileManager.default.createFile(atPath: scratch + ".err", contents: nil)
+        _ = FileManager.default.createFile(atPath: scratch + ".in", contents: input ?? Data())
+        _ = FileManager.default.createFile(atPath: scratch + ".err", contents: nil)
         let stdout = Pipe()
         process.standardOutput = stdout
         process.standardError = FileHandle(forWritingAtPath: scratch + ".err")

@@ -20,7 +20,7 @@ final class S3Server {
     init(bucket: String = "archive", authenticated: Bool = false, minimumPartSize: Int = 256, directory: TestDirectory) throws {
         self.bucket = bucket
         logPath = directory.file("moto-\(UUID().uuidString.prefix(6)).log")
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: try ProcessRunner.which("moto_server"))
         process.arguments = ["-H", "127.0.0.1", "-p", "0"]
         var environment = ProcessInfo.processInfo.environment

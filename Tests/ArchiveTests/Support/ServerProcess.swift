@@ -37,7 +37,7 @@ final class ServerProcess {
         process.environment = env
         let stdout = Pipe()
         process.standardOutput = stdout
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: logPath)
         try process.run()
         var text = ""

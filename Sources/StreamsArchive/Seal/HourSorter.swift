@@ -1,0 +1,134 @@
+import Glibc
+
+/// Puts an hour's lines in sealed order: of each event_uuid (`EventUUID`: unescaped bytes), the first copy in
+/// input order, sorted by (event_time, event_uuid), within a memory budget.
+///
+/// While the lines fit the budget this is done in memory. Past it, the batch in memory is sorted by
+/// (event_uuid, input order) and spilled as a run (`SpillRun`); at the end the runs are merged, keeping each
+/// event_uuid's first copy, into a second set of runs sorted in sealed order, whose merge feeds the sealed
+/// file. Both paths keep the same copies in the same order, so the sealed file is byte-identical whichever
+/// ran. Spilled runs are the hour's raw size at most twice over on disk, and are removed when the seal ends.
+struct HourSorter {
+    let directory: String
+    let budget: Int
+    private var batch = Batch(deduplicating: true)
+    private var seq: Int64 = 0
+    private var runs = 0
+    private var identityRuns: [String] = []
+    private(set) var duplicates = 0
+
+    init(directory: String, budget: Int) {
+        self.directory = directory
+        self.budget = max(budget, 64 * 1024)
+    }
+
+    /// Takes the next line of the hour's input (sources in seal's order, lines in file order).
+    mutating func add(_ line: UnsafeRawBufferPointer, uuid: EventUUID, time: Int64) throws {
+        defer { seq += 1 }
+        guard batch.add(line, uuid: uuid.bytes, fingerprint: uuid.fingerprint, time: time, seq: seq) else {
+            duplicates += 1
+            return
+        }
+        if batch.memory > budget { identityRuns.append(try spill(&batch, to: nextRun(), by: .identity)) }
+    }
+
+    /// Writes the kept lines in sealed order; whether runs were spilled (the budget was exceeded).
+    mutating func finish(into writer: inout SealedFileWriter) throws -> Bool {
+        if identityRuns.isEmpty {
+            try batch.write(sortedBy: .sealed, into: &writer)
+            return false
+        }
+        identityRuns.append(try spill(&batch, to: nextRun(), by: .identity))
+        var firstCopies = try SpillMerge(paths: identityRuns, bufferBytes: readBuffer(identityRuns.count), by: .identity)
+        var ordered = Batch(deduplicating: false)
+        var orderedRuns: [String] = []
+        var previous: [UInt8]?
+        while let record = try firstCopies.next() {
+            if record.uuid == previous {
+                duplicates += 1
+                continue
+            }
+            previous = record.uuid
+            _ = record.line.withUnsafeBytes { ordered.add($0, uuid: record.uuid, fingerprint: nil, time: record.time, seq: record.seq) }
+            if ordered.memory > budget { orderedRuns.append(try spill(&ordered, to: nextRun(), by: .sealed)) }
+        }
+        orderedRuns.append(try spill(&ordered, to: nextRun(), by: .sealed))
+        var merged = try SpillMerge(paths: orderedRuns, bufferBytes: readBuffer(orderedRuns.count), by: .sealed)
+        while let record = try merged.next() {
+            try record.line.withUnsafeBytes { try writer.append($0, time: record.time) }
+        }
+        return true
+    }
+
+    /// The path of the next run.
+    private mutating func nextRun() -> String {
+        defer { runs += 1 }
+        return "\(directory)/\(ArchiveFileName.sealingRun(process: getpid(), index: runs))"
+    }
+
+    /// Sorts `batch`, writes it to `path` and empties it; returns the path.
+    private func spill(_ batch: inout Batch, to path: String, by order: SpillOrder) throws -> String {
+        var writer = try SpillRunWriter(path: path, flushBytes: max(4096, min(1 << 20, budget / 8)))
+        try batch.spill(sortedBy: order, into: &writer)
+        try writer.flush()
+        batch = Batch(deduplicating: batch.deduplicating)
+        return path
+    }
+
+    /// Each run's read buffer: together they stay within a quarter of the budget.
+    private func readBuffer(_ runs: Int) -> Int { max(4096, min(1 << 16, budget / (4 * max(1, runs)))) }
+
+    /// Removes every run this sorter spilled (absent ones are fine): when the seal ends, whichever way.
+    func removeRuns() {
+        for index in 0..<runs { try? Directory.removeFile("\(directory)/\(ArchiveFileName.sealingRun(process: getpid(), index: index))") }
+    }
+}
+
+/// Lines held in memory, with each one's time, identity and input order; optionally keeping only the first
+/// copy of each identity.
+private struct Batch {
+    let deduplicating: Bool
+    private var lines: [UInt8] = []
+    private var identities: [UInt8] = []
+    private var entries: [(line: Range<Int>, time: Int64, uuid: Range<Int>, seq: Int64)] = []
+    private var firstByUUID: [Fingerprint: Int] = [:]
+
+    init(deduplicating: Bool) { self.deduplicating = deduplicating }
+
+    /// Bytes held, counting what the arrays and the index have reserved, and half as much again: an array
+    /// that grows holds its old storage and its new one while it copies.
+    var memory: Int { (lines.capacity + identities.capacity + entries.capacity * 48 + firstByUUID.capacity * 48) * 3 / 2 }
+
+    /// Adds a line; false (and nothing added) when it is a later copy of an identity already here.
+    mutating func add(_ line: UnsafeRawBufferPointer, uuid: [UInt8], fingerprint: Fingerprint?, time: Int64, seq: Int64) -> Bool {
+        if deduplicating, let fingerprint {
+            if let first = firstByUUID[fingerprint], identities[entries[first].uuid].elementsEqual(uuid) { return false }
+            firstByUUID[fingerprint] = entries.count
+        }
+        let start = lines.count
+        lines.append(contentsOf: line)
+        let identity = identities.count..<(identities.count + uuid.count)
+        identities.append(contentsOf: uuid)
+        entries.append((start..<lines.count, time, identity, seq))
+        return true
+    }
+
+    private mutating func sort(by order: SpillOrder) {
+        let identities = self.identities
+        entries.sort { a, b in order.precedes((a.time, a.seq, identities[a.uuid]), (b.time, b.seq, identities[b.uuid])) }
+    }
+
+    mutating func spill(sortedBy order: SpillOrder, into writer: inout SpillRunWriter) throws {
+        sort(by: order)
+        for entry in entries {
+            try writer.append(time: entry.time, seq: entry.seq, uuid: identities[entry.uuid], line: lines[entry.line])
+        }
+    }
+
+    mutating func write(sortedBy order: SpillOrder, into writer: inout SealedFileWriter) throws {
+        sort(by: order)
+        for entry in entries {
+            try lines.withUnsafeBytes { raw in try writer.append(UnsafeRawBufferPointer(rebasing: raw[entry.line]), time: entry.time) }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Glibc
+
+/// A sorted run of an hour's events spilled to disk by a seal over its memory budget, and read back in order.
+///
+/// A run is a hidden file in the hour's directory, `_sealing-<pid>-run<n>.part` (so the next seal's recovery
+/// removes any a crash left; readers never take it for data), holding records
+/// `[event_time Int64][seq Int64][uuid length UInt32][line length UInt32][uuid][line]`, little-endian, in the
+/// order the seal sorted them. `seq` is the line's place in the hour's input, which decides which copy of an
+/// event is kept. Runs are scratch: not fsynced, removed when the seal ends, whichever way it ends.
+struct SpillRecord {
+    var time: Int64
+    var seq: Int64
+    var uuid: [UInt8]
+    var line: [UInt8]
+}
+
+/// The two orders a seal sorts by.
+enum SpillOrder {
+    /// By event identity, then input order (an event's first copy first): for keeping one copy.
+    case identity
+    /// By event_time, then identity: the sealed file's order.
+    case sealed
+
+    func precedes<U: Collection<UInt8>>(_ a: (time: Int64, seq: Int64, uuid: U), _ b: (time: Int64, seq: Int64, uuid: U)) -> Bool {
+        switch self {
+        case .identity: a.uuid.elementsEqual(b.uuid) ? a.seq < b.seq : a.uuid.lexicographicallyPrecedes(b.uuid)
+        case .sealed: a.time != b.time ? a.time < b.time : a.uuid.lexicographicallyPrecedes(b.uuid)
+        }
+    }
+
+    func precedes(_ a: SpillRecord, _ b: SpillRecord) -> Bool { precedes((a.time, a.seq, a.uuid), (b.time, b.seq, b.uuid)) }
+}
+
+/// Writes records to a run file through a buffer.
+struct SpillRunWriter {
+    let path: String
+    private let file: POSIXFile
+    private var buffer: [UInt8] = []
+    private let flushBytes: Int
+
+    init(path: String, flushBytes: Int) throws(StorageError) {
+        self.path = path
+        self.flushBytes = flushBytes
+        file = try POSIXFile.createTruncating(path)
+    }
+
+    mutating func append(time: Int64, seq: Int64, uuid: some Collection<UInt8>, line: some Collection<UInt8>) throws(StorageError) {
+        Self.put(time, into: &buffer)
+        Self.put(seq, into: &buffer)
+        Self.put(UInt32(uuid.count), into: &buffer)
+        Self.put(UInt32(line.count), into: &buffer)
+        buffer.append(contentsOf: uuid)
+        buffer.append(contentsOf: line)
+        if buffer.count >= flushBytes { try flush() }
+    }
+
+    mutating func flush() throws(StorageError) {
+        guard !buffer.isEmpty else { return }
+        try withBytes(buffer) { (raw) throws(StorageError) in try file.write(raw) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private static func put(_ value: some FixedWidthInteger, into buffer: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
+    }
+}
+
+/// Reads a run's records in order through a buffer of at most `bufferBytes` (plus one record).
+struct SpillRunReader {
+    let path: String
+    private let file: POSIXFile
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var offset: Int64 = 0
+    private let bufferBytes: Int
+
+    init(path: String, bufferBytes: Int) throws(StorageError) {
+        self.path = path
+        self.bufferBytes = bufferBytes
+        file = try POSIXFile.openForReading(path)
+    }
+
+    /// The next record, nil at the end of the run.
+    mutating func next() throws -> SpillRecord? {
+        guard try fill(24) else { return nil }
+        let time = Int64(littleEndian: integer(at: position))
+        let seq = Int64(littleEndian: integer(at: position + 8))
+        let uuidCount = Int(UInt32(littleEndian: integer(at: position + 16)))
+        let lineCount = Int(UInt32(littleEndian: integer(at: position + 20)))
+        guard try fill(24 + uuidCount + lineCount) else { throw StorageError("read", path: path, reason: "spilled run ends inside a record") }
+        let start = position + 24
+        let record = SpillRecord(
+            time: time, seq: seq, uuid: Array(buffer[start..<start + uuidCount]), line: Array(buffer[start + uuidCount..<start + uuidCount + lineCount])
+        )
+        position = start + uuidCount + lineCount
+        return record
+    }
+
+    private func integer<T: FixedWidthInteger>(at index: Int) -> T {
+        buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: index, as: T.self) }
+    }
+
+    /// Makes `count` bytes available from `position`; false at a clean end of the run.
+    private mutating func fill(_ count: Int) throws(StorageError) -> Bool {
+        if buffer.count - position >= count { return true }
+        buffer.removeSubrange(0..<position)
+        position = 0
+        while buffer.count < count {
+            let more = try file.read(count: max(bufferBytes, count - buffer.count), at: offset)
+            if more.isEmpty {
+                if buffer.isEmpty { return false }
+                throw StorageError("read", path: path, reason: "spilled run ends inside a record")
+            }
+            offset += Int64(more.count)
+            buffer.append(contentsOf: more)
+        }
+        return true
+    }
+}
+
+/// Merges sorted runs into one order (a linear scan of the runs' heads: runs are few, at most the hour's
+/// size over the budget).
+struct SpillMerge {
+    private var readers: [SpillRunReader]
+    private var heads: [SpillRecord?]
+    private let order: SpillOrder
+
+    init(paths: [String], bufferBytes: Int, by order: SpillOrder) throws {
+        readers = try paths.map { try SpillRunReader(path: $0, bufferBytes: bufferBytes) }
+        heads = []
+        for index in readers.indices { heads.append(try readers[index].next()) }
+        self.order = order
+    }
+
+    mutating func next() throws -> SpillRecord? {
+        var best: Int?
+        for (index, head) in heads.enumerated() {
+            guard let head else { continue }
+            if let current = best, !order.precedes(head, heads[current]!) { continue }
+            best = index
+        }
+        guard let best else { return nil }
+        let record = heads[best]!
+        heads[best] = try readers[best].next()
+        return record
+    }
+}

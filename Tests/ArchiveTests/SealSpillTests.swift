@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+/// One busy hour (channel email, hour 03 of `GeneratedDay.date`) of `count` distinct events, every 50th body
+/// sent twice as MoEngage's retry would be, archived with `ingest`.
+struct SkewedHour {
+    let directory: TestDirectory
+    let uuids: Set<String>
+    var root: String { directory.file("archive") }
+    static let hourStart = 1_795_748_400
+
+    init(events count: Int, _ name: String = #function) throws {
+        directory = TestDirectory(name)
+        var bodies = Data()
+        var uuids = Set<String>()
+        var batch: [[String: Any]] = []
+        for index in 0..<count {
+            let uuid = "skewed-\(index)"
+            uuids.insert(uuid)
+            let attributes: [String: Any] = ["campaign_id": "campaign-\(index % 7)", "campaign_name": "Spring sale \(index % 7)", "campaign_channel": "Email"]
+            batch.append(
+                Bodies.event(uuid: uuid, time: Self.hourStart + (index * 7919) % 3600, code: "MOE_EMAIL_OPEN", extra: ["uid": "user-\(index % 5000)", "event_attributes": attributes])
+            )
+            if batch.count == 100 || index == count - 1 {
+                let body = try JSONSerialization.data(withJSONObject: ["app_name": "Acme", "source": "MOENGAGE", "moe_request_id": "req-\(index)", "events": batch])
+                for _ in 0..<((index / 100) % 50 == 0 ? 2 : 1) { bodies.append(body + Data("\n".utf8)) }
+                batch = []
+            }
+        }
+        self.uuids = uuids
+        let input = directory.file("bodies.jsonl")
+        try bodies.write(to: URL(fileURLWithPath: input))
+        let ingest = try ProcessRunner.archive(["ingest", "--root", directory.file("archive"), "--input", input])
+        try #require(ingest.status == 0, Comment(rawValue: ingest.stderr))
+    }
+
+    var hour: String { "\(root)/events/date=\(GeneratedDay.date)/channel=email/hour=03" }
+
+    /// The hour's sealed file's bytes.
+    func sealedBytes(root: String? = nil) throws -> Data {
+        let hour = root.map { "\($0)/events/date=\(GeneratedDay.date)/channel=email/hour=03" } ?? self.hour
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: hour).first { $0.hasPrefix("sealed-") })
+        return try Data(contentsOf: URL(fileURLWithPath: "\(hour)/\(name)"))
+    }
+
+    /// Files a seal left in the hour that no reader should see: spilled runs, hidden sealed files.
+    var sealingLeftovers: [String] { directory.files(under: "archive") { $0.hasPrefix("_sealing-") } }
+}
+
+@Suite("seal over its memory budget")
+struct SealSpillTests {
+    @Test("an hour larger than the memory budget is sealed through runs spilled to disk into the same bytes as in memory, each event once, no run left")
+    func spilledSealIsByteIdentical() throws {
+        let hour = try SkewedHour(events: 20_000)
+        let copy = hour.directory.file("unconstrained")
+        #expect(try ProcessRunner.run("cp", ["-a", hour.root, copy]).status == 0)
+        let spilled = try ProcessRunner.archive(["seal", "--root", hour.root, "--memory-budget", "256K", "--workers", "1"])
+        #expect(spilled.status == 0, Comment(rawValue: spilled.stderr))
+        #expect(spilled.stderr.contains(" 1 spilled to disk"), Comment(rawValue: spilled.stderr))
+        let inMemory = try ProcessRunner.archive(["seal", "--root", copy])
+        #expect(inMemory.stderr.contains(" 0 spilled to disk"), Comment(rawValue: inMemory.stderr))
+        #expect(try hour.sealedBytes() == hour.sealedBytes(root: copy))
+        let lines = try ProcessRunner.run("/bin/sh", ["-c", "zcat \"$0\"/sealed-*.jsonl.gz | wc -l", hour.hour]).text
+        #expect(Int(lines.trimmingCharacters(in: .whitespacesAndNewlines)) == hour.uuids.count)
+        #expect(hour.sealingLeftovers.isEmpty)
+        #expect(try ProcessRunner.archive(["verify", "--root", hour.root]).status == 0)
+    }
+
+    @Test("the budget holds: sealing an hour several times larger than an 8 MiB budget peaks under the budget plus a fixed overhead")
+    func budgetHolds() throws {
+        let hour = try SkewedHour(events: 150_000)
+        let raw = try ProcessRunner.run("/bin/sh", ["-c", "zcat \"$0\"/*.jsonl.gz | wc -c", hour.hour]).text
+        let rawBytes = try #require(Int(raw.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(rawBytes > 4 * (8 << 20), "the hour (\(rawBytes) bytes of JSON) is several times the budget")
+        let run = try ProcessRunner.run(
+            "/usr/bin/time", ["-f", "max_rss_kb=%M", ProcessRunner.streamsArchive, "seal", "--root", hour.root, "--memory-budget", "8M", "--workers", "1"]
+        )
+        #expect(run.status == 0, Comment(rawValue: run.stderr))
+        #expect(run.stderr.contains(" 1 spilled to disk"), Comment(rawValue: run.stderr))
+        let peak = try #require(run.stderr.split(separator: "\n").last { $0.hasPrefix("max_rss_kb=") }.flatMap { Int($0.dropFirst(11)) })
+        #expect(peak < (8 << 10) + SealSpillTests.overheadKB, "peak RSS \(peak) KB for a budget of 8 MiB")
+    }
+
+    /// What a seal holds beside the budget: the binary and its libraries (about 35 MB for seal of an empty
+    /// archive, debug build), zlib's level-9 state, 1 MiB read, compression and write buffers (measured: 49 MB
+    /// in all at an 8 MiB budget, debug build).
+    static let overheadKB = 48 << 10
+
+    @Test(
+        "kill -9 of a spilling seal (writing its runs, merging them), then a re-run: the hour sealed, each event once, same bytes, no run left",
+        arguments: [3, 40]
+    )
+    func killedSpillingSeal(write occurrence: Int) throws {
+        let hour = try SkewedHour(events: 20_000)
+        let copy = hour.directory.file("unconstrained")
+        #expect(try ProcessRunner.run("cp", ["-a", hour.root, copy]).status == 0)
+        #expect(try ProcessRunner.archive(["seal", "--root", copy]).status == 0)
+        let killed = try ProcessRunner.run(
+            "strace", ["-f", "-o", "/dev/null", "-e", "inject=write:signal=KILL:when=\(occurrence)", ProcessRunner.streamsArchive, "seal", "--root", hour.root,
+                       "--memory-budget", "256K", "--workers", "1"]
+        )
+        #expect(killed.status != 0, "the kill landed")
+        #expect(!hour.sealingLeftovers.isEmpty || occurrence > 3, "killed while runs were on disk")
+        let rerun = try ProcessRunner.archive(["seal", "--root", hour.root, "--memory-budget", "256K", "--workers", "1"])
+        #expect(rerun.status == 0, Comment(rawValue: rerun.stderr))
+        #expect(try hour.sealedBytes() == hour.sealedBytes(root: copy))
+        #expect(hour.sealingLeftovers.isEmpty, "\(hour.sealingLeftovers)")
+        #expect(try ProcessRunner.archive(["verify", "--root", hour.root]).status == 0)
+    }
+}
