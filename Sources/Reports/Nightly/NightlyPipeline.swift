@@ -18,7 +18,8 @@ public final class NightlyPipeline {
         /// How long after an hour ends before it is sealed.
         public var grace: Duration = .seconds(3600)
         public var workers = System.coreCount
-        /// What seal may hold of an hour in memory (split between its workers) before it spills to disk.
+        /// What seal and report may hold of the day's data in memory (split between their workers) before they
+        /// spill to disk.
         public var memoryBudget = MemoryBudget.machineDefault
 
         public init(date: UTCDate, keepDays: Int? = nil) {
@@ -87,7 +88,7 @@ public final class NightlyPipeline {
             let date = item.date
             if item.report {
                 step("report \(date)") {
-                    let report = try CampaignReportBuilder.build(layout: layout, date: date, workers: options.workers)
+                    let report = try CampaignReportBuilder.build(layout: layout, date: date, workers: options.workers, memoryBudget: options.memoryBudget)
                     try ReportFiles.write(report, layout: layout)
                     for damage in report.damage { log("report \(date): damaged input: \(damage)") }
                     return (

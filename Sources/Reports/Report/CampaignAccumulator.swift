@@ -5,7 +5,8 @@ import StreamsArchive
 /// Only `CAMPAIGN_EVENT`s count. Campaign attributes are read from `event_attributes`, where MoEngage sends
 /// them; an event without a campaign_id is counted under an empty campaign_id rather than dropped. Per event
 /// there is one hash-table update and no allocation: values are looked up by fingerprint, and their text is
-/// stored the first time it is seen.
+/// stored the first time it is seen. When this worker's user sets outgrow its share of the memory budget,
+/// they are written to the `UserSpill` and emptied (events and names stay: they do not grow with users).
 struct CampaignAccumulator: Sendable {
     static let plan = FieldPlan(
         topLevel: ["event_type", "event_code", "event_name", "event_time", "uid"], nested: "event_attributes",
@@ -22,6 +23,17 @@ struct CampaignAccumulator: Sendable {
     var groups: [TallyKey: GroupTally] = [:]
     /// The text of every fingerprint used in a `TallyKey`.
     var texts: [Fingerprint: ByteString] = [Self.emptyID: .empty]
+    /// Where users go past `userBudget` bytes of user sets (nil: they stay in memory).
+    let spill: UserSpill?
+    let userBudget: Int
+    private var heldUsers = 0
+    /// The first spill that failed (the reader's visit cannot throw; the builder does).
+    private(set) var failure: (any Error)?
+
+    init(spill: UserSpill? = nil, userBudget: Int = .max) {
+        self.spill = spill
+        self.userBudget = userBudget
+    }
 
     mutating func add(_ event: EventLine) {
         guard event.equals(Self.type, Self.campaignEvent), let code = event.fingerprint(Self.code) else { return }
@@ -29,20 +41,36 @@ struct CampaignAccumulator: Sendable {
             campaignID: event.fingerprint(Self.campaign) ?? Self.emptyID, eventCode: code, variation: event.fingerprint(Self.variation),
             locale: event.fingerprint(Self.locale)
         )
-        let isNew = Self.count(event, time: event.integer(Self.time) ?? .min, in: &groups[key, default: GroupTally()])
+        let (isNew, newUser) = Self.count(event, time: event.integer(Self.time) ?? .min, in: &groups[key, default: GroupTally()])
         if isNew { remember(key, of: event) }
+        if newUser {
+            heldUsers += 1
+            if spill != nil, failure == nil, heldUsers * FingerprintSet.bytesPerMember > userBudget {
+                do { try spillUsers() } catch { failure = error }
+            }
+        }
     }
 
-    /// Adds one event to its group; true if it is the group's first.
-    private static func count(_ event: EventLine, time: Int64, in tally: inout GroupTally) -> Bool {
+    /// Writes every user set to the spill and empties it.
+    mutating func spillUsers() throws {
+        guard let spill else { return }
+        for (key, group) in groups where group.users.count > 0 {
+            try spill.append(key, group.users)
+            groups[key]!.users = FingerprintSet()
+        }
+        heldUsers = 0
+    }
+
+    /// Adds one event to its group: whether it is the group's first event, and whether its uid is new there.
+    private static func count(_ event: EventLine, time: Int64, in tally: inout GroupTally) -> (Bool, Bool) {
         tally.events += 1
-        if let uid = event.fingerprint(Self.uid) { tally.users.insert(uid) }
+        let newUser = event.fingerprint(Self.uid).map { tally.users.insert($0) } ?? false
         tally.eventName.offer(event, Self.name, time: time)
         tally.names.name.offer(event, Self.campaignName, time: time)
         tally.names.type.offer(event, Self.campaignType, time: time)
         tally.names.channel.offer(event, Self.campaignChannel, time: time)
         tally.names.localeName.offer(event, Self.localeName, time: time)
-        return tally.events == 1
+        return (tally.events == 1, newUser)
     }
 
     /// Stores the text of a new key's values.

@@ -49,6 +49,8 @@ public struct CampaignReport: Sendable {
     public let includedOpenFiles: Bool
     public let duplicates: Int
     public let damage: [FileDamage]
+    /// The users outgrew the memory budget and were counted through the disk (the counts are the same).
+    public var spilledUsers = false
 
     public var isComplete: Bool { damage.isEmpty }
     public var events: Int { partitionEvents.values.reduce(0, +) }

@@ -3,23 +3,56 @@ import StreamsArchive
 /// Reads one date's partitions in parallel and turns the workers' counts into a `CampaignReport`.
 public enum CampaignReportBuilder {
     /// Reads the date's files (`DayScan`, `DayReader`) with `workers` in parallel and builds its report; damage is
-    /// recorded in the report, not thrown.
+    /// recorded in the report, not thrown. The workers' user sets together stay within `memoryBudget`: past it
+    /// they are spilled (`UserSpill`) and counted partition by partition, with the same counts.
     public static func build(
         layout: ArchiveLayout, date: UTCDate, includeOpen: Bool = false, workers: Int = System.coreCount,
-        progress: ReadProgress? = nil
+        memoryBudget: MemoryBudget = .machineDefault, progress: ReadProgress? = nil
     ) throws -> CampaignReport {
+        var spill: UserSpill?
+        defer { spill?.remove() }
         let (files, outcome) = try DayScan.withFiles(layout: layout, date: date, includeOpen: includeOpen) { files in
-            let outcome = DayReader.read(files, plan: CampaignAccumulator.plan, workers: workers, progress: progress, make: { CampaignAccumulator() }) {
-                tally, event in tally.add(event)
-            }
+            // At most one (group, uid) pair per event: about one event per 16 bytes of gzip at most.
+            let day = try UserSpill(layout: layout, budget: memoryBudget.bytes, pairs: Int(files.map(\.bytes).reduce(0, +) / 16))
+            spill = day
+            let share = memoryBudget.share(max(1, workers))
+            let outcome = DayReader.read(
+                files, plan: CampaignAccumulator.plan, workers: workers, progress: progress, make: { CampaignAccumulator(spill: day, userBudget: share) }
+            ) { tally, event in tally.add(event) }
             return (files, outcome)
         }
+        var parts = outcome.accumulators
+        let spilled = spill?.used == true
         var total = CampaignAccumulator()
-        for part in outcome.accumulators { total.merge(part) }
-        return CampaignReport(
-            date: date, rows: rows(of: total), campaigns: campaigns(of: total, workers: workers), partitionEvents: outcome.partitionEvents,
-            files: files, includedOpenFiles: includeOpen, duplicates: outcome.duplicates, damage: outcome.damage
+        for index in parts.indices {
+            if let failure = parts[index].failure { throw failure }
+            if spilled { try parts[index].spillUsers() }
+            total.merge(parts[index])
+        }
+        let counts: UserCounts
+        if let spill, spilled {
+            try spill.finishWriting()
+            var sum = UserCounts()
+            for partition in 0..<spill.partitions { sum.add(UserCounts(try spill.read(partition), code: { total.text($0).description })) }
+            counts = sum
+        } else {
+            counts = userCounts(of: total, workers: workers)
+        }
+        var report = CampaignReport(
+            date: date, rows: rows(of: total, counts: counts), campaigns: campaigns(of: total, counts: counts, workers: workers),
+            partitionEvents: outcome.partitionEvents, files: files, includedOpenFiles: includeOpen, duplicates: outcome.duplicates, damage: outcome.damage
         )
+        report.spilledUsers = spilled
+        return report
+    }
+
+    /// The users of every group held in memory, counted campaign by campaign on all cores.
+    static func userCounts(of total: CampaignAccumulator, workers: Int) -> UserCounts {
+        let byCampaign = Array(Dictionary(grouping: total.groups, by: \.key.campaignID).values)
+        let parts = Parallel.map(byCampaign.count, workers: workers) { _, index in
+            UserCounts(byCampaign[index].map { ($0.key, $0.value.users) }, code: { total.text($0).description })
+        }
+        return parts.reduce(into: UserCounts()) { $0.add($1) }
     }
 
     private struct RowKey: Hashable {
@@ -32,7 +65,7 @@ public enum CampaignReportBuilder {
         total.groups.reduce(into: [:]) { names, entry in names[entry.key.campaignID, default: CampaignNames()].merge(entry.value.names) }
     }
 
-    static func rows(of total: CampaignAccumulator) -> [CampaignEventRow] {
+    static func rows(of total: CampaignAccumulator, counts: UserCounts) -> [CampaignEventRow] {
         let names = names(of: total)
         var merged: [RowKey: GroupTally] = [:]
         for (key, group) in total.groups {
@@ -43,53 +76,58 @@ public enum CampaignReportBuilder {
             return CampaignEventRow(
                 campaignID: total.text(key.campaignID), campaignName: campaign.name.value ?? .empty, campaignType: campaign.type.value ?? .empty,
                 campaignChannel: campaign.channel.value ?? .empty, eventCode: total.text(key.eventCode), eventName: group.eventName.value ?? .empty,
-                events: group.events, uniqueUsers: group.users.count
+                events: group.events, uniqueUsers: counts.row(key.campaignID, key.eventCode)
             )
         }
         .sorted { ($0.campaignID, $0.eventCode) < ($1.campaignID, $1.eventCode) }
     }
 
-    /// Each campaign's summary; campaigns are independent, so their user sets are unioned on all cores.
-    static func campaigns(of total: CampaignAccumulator, workers: Int) -> [CampaignSummary] {
+    /// Each campaign's summary.
+    static func campaigns(of total: CampaignAccumulator, counts: UserCounts, workers: Int) -> [CampaignSummary] {
         let names = names(of: total)
         let byCampaign = Array(Dictionary(grouping: total.groups, by: \.key.campaignID))
         let summaries = Parallel.map(byCampaign.count, workers: workers) { _, index in
             let (campaignID, groups) = byCampaign[index]
-            return summary(campaignID, groups: groups, names: names[campaignID] ?? CampaignNames(), in: total)
+            return summary(campaignID, groups: groups, names: names[campaignID] ?? CampaignNames(), in: total, counts: counts)
         }
         return summaries.sorted { $0.campaignID < $1.campaignID }
     }
 
     private static func summary(
-        _ campaignID: Fingerprint, groups: [(key: TallyKey, value: GroupTally)], names: CampaignNames, in total: CampaignAccumulator
+        _ campaignID: Fingerprint, groups: [(key: TallyKey, value: GroupTally)], names: CampaignNames, in total: CampaignAccumulator, counts: UserCounts
     ) -> CampaignSummary {
         let localeNames = groups.reduce(into: [Fingerprint: LatestValue]()) { result, entry in
             if let locale = entry.key.locale { result[locale, default: LatestValue()].merge(entry.value.names.localeName) }
         }
-        let (events, users, funnel) = summarize(groups.map(\.value), codes: groups.map { total.text($0.key.eventCode) })
+        let scope = UserScope(campaign: campaignID, variation: nil, locale: nil)
+        let (events, users, funnel) = summarize(groups, scope: scope, in: total, counts: counts)
         return CampaignSummary(
             campaignID: total.text(campaignID), name: names.name.value ?? .empty, type: names.type.value ?? .empty,
             channel: names.channel.value ?? .empty, events: events, users: users, funnel: funnel,
-            variations: breakdown(groups, by: \.variation, in: total) { _ in .empty },
-            locales: breakdown(groups, by: \.locale, in: total) { localeNames[$0]?.value ?? .empty }
+            variations: breakdown(groups, by: \.variation, in: total, counts: counts) { _ in .empty },
+            locales: breakdown(groups, by: \.locale, in: total, counts: counts) { localeNames[$0]?.value ?? .empty }
         )
     }
 
     private static func breakdown(
         _ groups: [(key: TallyKey, value: GroupTally)], by dimension: KeyPath<TallyKey, Fingerprint?>, in total: CampaignAccumulator,
-        label: (Fingerprint) -> ByteString
+        counts: UserCounts, label: (Fingerprint) -> ByteString
     ) -> [FunnelBreakdown] {
         let split = Dictionary(grouping: groups.filter { $0.key[keyPath: dimension] != nil }) { $0.key[keyPath: dimension]! }
         return split.map { value, groups in
-            let (events, users, funnel) = summarize(groups.map(\.value), codes: groups.map { total.text($0.key.eventCode) })
+            let campaign = groups[0].key.campaignID
+            let scope = dimension == \TallyKey.variation
+                ? UserScope(campaign: campaign, variation: value, locale: nil) : UserScope(campaign: campaign, variation: nil, locale: value)
+            let (events, users, funnel) = summarize(groups, scope: scope, in: total, counts: counts)
             return FunnelBreakdown(value: total.text(value), label: label(value), events: events, users: users, funnel: funnel)
         }
         .sorted { $0.value < $1.value }
     }
 
-    private static func summarize(_ groups: [GroupTally], codes: [ByteString]) -> (events: Int, users: Int, funnel: Funnel) {
-        let users = groups.reduce(into: FingerprintSet()) { $0.formUnion($1.users) }
-        let funnel = Funnel(zip(codes, groups).map { (code: $0.description, events: $1.events, users: $1.users) })
-        return (groups.map(\.events).reduce(0, +), users.count, funnel)
+    private static func summarize(
+        _ groups: [(key: TallyKey, value: GroupTally)], scope: UserScope, in total: CampaignAccumulator, counts: UserCounts
+    ) -> (events: Int, users: Int, funnel: Funnel) {
+        let funnel = Funnel(groups.map { (code: total.text($0.key.eventCode).description, events: $0.value.events) }) { counts.stage(scope, $0) }
+        return (groups.map(\.value.events).reduce(0, +), counts.scope(scope), funnel)
     }
 }

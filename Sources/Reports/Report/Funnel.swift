@@ -17,15 +17,16 @@ public struct Funnel: Sendable, Equatable {
 
     public func rate(_ rate: FunnelRate) -> Double? { rate.value(in: self) }
 
-    /// Builds the funnel of a set of (event code, events, users) groups; users are unioned within a stage.
-    init(_ groups: [(code: String, events: Int, users: FingerprintSet)]) {
-        var users: [FunnelStage: FingerprintSet] = [:]
+    /// Builds the funnel of a set of (event code, events) groups, with the distinct users `users` counts at each
+    /// stage the groups reach (`UserCounts`).
+    init(_ groups: [(code: String, events: Int)], users: (FunnelStage) -> Int) {
+        var reached = Set<FunnelStage>()
         for group in groups {
             for stage in FunnelStage.stages(of: group.code) {
                 self[stage].events += group.events
-                users[stage, default: FingerprintSet()].formUnion(group.users)
+                reached.insert(stage)
             }
         }
-        for (stage, set) in users { self[stage].users = set.count }
+        for stage in reached { self[stage].users = users(stage) }
     }
 }

@@ -11,6 +11,12 @@ struct FingerprintSet: Sendable {
 
     private static let empty = Fingerprint(high: 0, low: 0)
 
+    /// What a member costs at most, with the table's growth (for memory budgets).
+    static let bytesPerMember = 64
+
+    /// The bytes the table holds.
+    var memoryBytes: Int { slots.count * MemoryLayout<Fingerprint>.stride }
+
     init(minimumCapacity: Int = 8) {
         var size = 16
         while size < minimumCapacity * 2 { size <<= 1 }

@@ -23,6 +23,7 @@ struct Report: ParsableCommand {
     var includeOpen = false
 
     @OptionGroup var workerOptions: WorkerOptions
+    @OptionGroup var memoryOptions: MemoryOptions
 
 
     func run() throws {
@@ -37,7 +38,9 @@ struct Report: ParsableCommand {
                     + "\(Terminal.megabytes(progress.totalBytes)), \(Int(Double(progress.events) / seconds)) events/s"
             }
             defer { ticker.stop() }
-            let report = try CampaignReportBuilder.build(layout: layout, date: date, includeOpen: includeOpen, workers: workerOptions.workers, progress: progress)
+            let report = try CampaignReportBuilder.build(
+                layout: layout, date: date, includeOpen: includeOpen, workers: workerOptions.workers, memoryBudget: try memoryOptions.budget, progress: progress
+            )
             return (report, try ReportFiles.write(report, layout: layout))
         }
         for damage in report.damage { Terminal.error("damaged input: \(damage)") }
@@ -45,7 +48,7 @@ struct Report: ParsableCommand {
         let status = report.isComplete ? "" : " — INCOMPLETE: \(Set(report.damage.map(\.path)).count) damaged file(s), see \(ReportFiles.incompleteMarker)"
         Terminal.summary(
             "report \(date): \(report.events) events (\(report.campaignEvents) campaign events in \(report.campaigns.count) campaigns, "
-                + "\(report.duplicates) duplicates dropped) from \(report.files.count) files, \(Terminal.megabytes(Int(report.bytes))) in "
+                + "\(report.duplicates) duplicates dropped\(report.spilledUsers ? ", users counted through the disk (over the memory budget)" : "")) from \(report.files.count) files, \(Terminal.megabytes(Int(report.bytes))) in "
                 + "\(String(format: "%.2f", seconds)) s → \(directory)\(status)"
         )
         if !report.isComplete { throw ExitCode(CommandFailure.damagedData) }
