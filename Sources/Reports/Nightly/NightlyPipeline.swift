@@ -18,8 +18,8 @@ public final class NightlyPipeline {
         /// How long after an hour ends before it is sealed.
         public var grace: Duration = .seconds(3600)
         public var workers = System.coreCount
-        /// What seal and report may hold of the day's data in memory (split between their workers) before they
-        /// spill to disk.
+        /// What seal, report and timelines may hold of the day's data in memory (split between their workers)
+        /// before they spill to disk.
         public var memoryBudget = MemoryBudget.machineDefault
 
         public init(date: UTCDate, keepDays: Int? = nil) {
@@ -111,7 +111,7 @@ public final class NightlyPipeline {
             }
             if item.timelines {
                 step("timelines \(date)") {
-                    let summary = try TimelineBuilder.build(layout: layout, date: date, workers: options.workers)
+                    let summary = try TimelineBuilder.build(layout: layout, date: date, workers: options.workers, memoryBudget: options.memoryBudget)
                     return (summary.damage.isEmpty ? .ok : .damagedData, "\(summary.events) events of \(summary.users) users in \(summary.buckets) buckets")
                 }
             }

@@ -4,10 +4,12 @@ import StreamsArchive
 /// Phase two of a timeline build: one bucket's spilled lines, sorted by (uid, event_time, event_uuid) in
 /// byte order and written as gzip members of whole users, with an index line per uid.
 ///
-/// Members hold about 64 KB of JSON, so a lookup inflates one small member, not the bucket. Memory is one
-/// bucket's lines, which `TimelineBuckets` keeps near 8 MB.
+/// Members hold about 64 KB of JSON, so a lookup inflates one small member, not the bucket. A bucket whose
+/// lines fit its memory budget is sorted in memory; a larger one (a day with more users than the bucket count
+/// foresaw, or one very active uid) is sorted through runs spilled beside its files (`SpillBatch`,
+/// `SpillMerge`). Either way the lines reach `TimelineMembers` in the same order, which compresses a member
+/// as it grows, so the files are byte-identical and no member, however large one user's day, is held whole.
 struct BucketWriter {
-    static let memberTarget = 64 << 10
     private static let plan = FieldPlan(topLevel: ["uid", "event_time"])
 
     let encoder: GzipMemberEncoder
@@ -17,77 +19,131 @@ struct BucketWriter {
         var events = 0
         var users = 0
         var bytes: Int64 = 0
+        /// The bucket did not fit its budget and was sorted through runs on disk.
+        var spilled = false
+        /// Over a build: how many buckets did not.
+        var spilledBuckets = 0
     }
 
-    /// A line and its sort key; uid and uuid decoded, so escaped and plain spellings of a uid are one user.
-    private struct Entry {
-        let line: Range<Int>
-        let uid: ByteString
-        let uuid: ByteString
-        let time: Int64
-    }
-
-    /// Sorts the lines in `spilled` and writes `dataPath` and `indexPath`; writes nothing for an empty bucket.
-    func write(_ spilled: [UInt8], dataPath: String, indexPath: String) throws -> Written {
-        let entries = try sortedEntries(spilled)
-        guard !entries.isEmpty else { return Written() }
-        let data = try POSIXFile.createTruncating(dataPath)
-        var index: [UInt8] = []
-        var member: [UInt8] = []
-        var pending: [(uid: ByteString, events: Int)] = []
-        var offset: Int64 = 0
-        var written = Written()
-        func flushMember() throws {
-            guard !member.isEmpty else { return }
-            let compressed = try encoder.member(of: member)
-            try withBytes(compressed) { (raw) throws(StorageError) in try data.write(raw) }
-            for user in pending {
-                TimelineIndexLine(uid: user.uid, offset: offset, length: Int64(compressed.count), events: user.events).append(to: &index)
+    /// Sorts the lines in the spill files `paths` (`bytes` in all) and writes `dataPath` and `indexPath`;
+    /// writes nothing for an empty bucket. Runs, if needed, are `<runPrefix><n>` and are removed.
+    func write(_ paths: [String], bytes: Int64, budget: Int, runPrefix: String, dataPath: String, indexPath: String) throws -> Written {
+        var batch = SpillBatch(deduplicating: false)
+        var runs: [String] = []
+        defer { for run in runs { try? Directory.removeFile(run) } }
+        // In memory when the lines, their sort fields and the sort's copy fit; else batches of the budget.
+        let inMemory = bytes * 3 <= Int64(budget)
+        var seq: Int64 = 0
+        var consumed: Int64 = 0
+        for path in paths {
+            try PlainLineReader(path: path).forEachLine { line in
+                let added = fields.scan(line) { event -> Bool in
+                    guard let uid = event.text(TimelineSpill.uidSlot), let uuid = event.text(0) else { return false }
+                    return batch.add(line, key: uid.bytes, uuid: uuid.bytes, fingerprint: nil, time: event.integer(Self.plan.slot("event_time")) ?? .min, seq: seq)
+                }
+                guard added == true else { throw TimelineError.unreadableSpill(offset: consumed) }
+                seq += 1
+                consumed += Int64(line.count + 1)
+                if !inMemory, batch.memory > budget {
+                    runs.append("\(runPrefix)\(runs.count)")
+                    try batch.spill(sortedBy: .timeline, to: runs.last!, flushBytes: max(4096, min(1 << 20, budget / 8)))
+                }
             }
-            offset += Int64(compressed.count)
-            member.removeAll(keepingCapacity: true)
-            pending.removeAll(keepingCapacity: true)
         }
-        var start = 0
-        while start < entries.count {
-            var end = start + 1
-            while end < entries.count && entries[end].uid == entries[start].uid { end += 1 }
-            if member.count >= Self.memberTarget { try flushMember() }
-            for entry in entries[start..<end] {
-                member.append(contentsOf: spilled[entry.line])
-                member.append(0x0A)
+        guard seq > 0 else { return Written() }
+        var members = try TimelineMembers(encoder: encoder, dataPath: dataPath)
+        if runs.isEmpty {
+            try batch.forEach(sortedBy: .timeline) { line, _, uid in try members.add(line, uid: uid) }
+        } else {
+            if !batch.isEmpty {
+                runs.append("\(runPrefix)\(runs.count)")
+                try batch.spill(sortedBy: .timeline, to: runs.last!, flushBytes: max(4096, min(1 << 20, budget / 8)))
             }
-            pending.append((entries[start].uid, end - start))
+            var merge = try SpillMerge(paths: runs, bufferBytes: max(4096, min(1 << 16, budget / (4 * runs.count))), by: .timeline)
+            while let record = try merge.next() {
+                try record.line.withUnsafeBytes { try members.add($0, uid: record.key[...]) }
+            }
+        }
+        var written = try members.finish(indexPath: indexPath)
+        written.spilled = !runs.isEmpty
+        return written
+    }
+}
+
+/// Writes a bucket's sorted lines as gzip members of whole users: a member is closed at the first user
+/// boundary after it holds `target` bytes of JSON. Each member is compressed while it grows (1 MiB at a
+/// time), so memory stays small however many events one user has; the index gets a line per uid with its
+/// member's offset and length.
+struct TimelineMembers {
+    static let target = 64 << 10
+
+    private let encoder: GzipMemberEncoder
+    private let data: POSIXFile
+    private var index: [UInt8] = []
+    private var pending: [(uid: ByteString, events: Int)] = []
+    private var current: (uid: [UInt8], events: Int)?
+    private var chunk: [UInt8] = []
+    private var compressed: [UInt8] = []
+    /// JSON bytes in the open member, and where it starts in the file.
+    private var memberBytes = 0
+    private var memberOffset: Int64 = 0
+    private var offset: Int64 = 0
+    private var written = BucketWriter.Written()
+
+    init(encoder: GzipMemberEncoder, dataPath: String) throws {
+        self.encoder = encoder
+        data = try POSIXFile.createTruncating(dataPath)
+    }
+
+    /// The next line, in (uid, event_time, event_uuid) order; `uid` is its uid decoded.
+    mutating func add(_ line: UnsafeRawBufferPointer, uid: ArraySlice<UInt8>) throws {
+        if current.map({ !$0.uid.elementsEqual(uid) }) ?? true {
+            endUser()
+            if memberBytes >= Self.target { try closeMember() }
+            current = (Array(uid), 0)
             written.users += 1
-            start = end
         }
-        try flushMember()
+        current!.events += 1
+        written.events += 1
+        chunk.append(contentsOf: line)
+        chunk.append(0x0A)
+        memberBytes += line.count + 1
+        if chunk.count >= 1 << 20 { try compress(finish: false) }
+    }
+
+    /// Closes the last member, fsyncs the data, and writes and fsyncs the index.
+    mutating func finish(indexPath: String) throws -> BucketWriter.Written {
+        endUser()
+        try closeMember()
         try data.sync()
         let indexFile = try POSIXFile.createTruncating(indexPath)
         try withBytes(index) { (raw) throws(StorageError) in try indexFile.write(raw) }
         try indexFile.sync()
-        written.events = entries.count
         written.bytes = offset
         return written
     }
 
-    private func sortedEntries(_ spilled: [UInt8]) throws -> [Entry] {
-        var entries: [Entry] = []
-        let time = Self.plan.slot("event_time")
-        try spilled.withUnsafeBytes { raw in
-            var start = 0
-            while start < raw.count {
-                let end = raw[start...].firstIndex(of: 0x0A) ?? raw.count
-                let entry = fields.scan(UnsafeRawBufferPointer(rebasing: raw[start..<end])) { event -> Entry? in
-                    guard let uid = event.text(TimelineSpill.uidSlot), let uuid = event.text(0) else { return nil }
-                    return Entry(line: start..<end, uid: uid, uuid: uuid, time: event.integer(time) ?? .min)
-                }
-                guard let entry = entry ?? nil else { throw TimelineError.unreadableSpill(offset: Int64(start)) }
-                entries.append(entry)
-                start = end + 1
-            }
+    private mutating func endUser() {
+        if let current { pending.append((ByteString(current.uid), current.events)) }
+        current = nil
+    }
+
+    private mutating func closeMember() throws {
+        guard memberBytes > 0 else { return }
+        try compress(finish: true)
+        for user in pending {
+            TimelineIndexLine(uid: user.uid, offset: memberOffset, length: offset - memberOffset, events: user.events).append(to: &index)
         }
-        return entries.sorted { ($0.uid, $0.time, $0.uuid) < ($1.uid, $1.time, $1.uuid) }
+        pending.removeAll(keepingCapacity: true)
+        memberBytes = 0
+        memberOffset = offset
+    }
+
+    private mutating func compress(finish: Bool) throws {
+        try withBytes(chunk) { (raw) throws(CodecError) in try encoder.stream(raw, finish: finish, into: &compressed) }
+        chunk.removeAll(keepingCapacity: true)
+        try withBytes(compressed) { (raw) throws(StorageError) in try data.write(raw) }
+        offset += Int64(compressed.count)
+        compressed.removeAll(keepingCapacity: true)
     }
 }
-

@@ -8,7 +8,8 @@ import StreamsArchive
 /// 2. Sort and write the buckets, one per worker at a time, into a hidden versioned directory.
 /// 3. Publish: `date=D` is a symbolic link, switched atomically to the new version; the old one is removed.
 ///
-/// Memory is bounded by the spill buffers and one bucket per worker, not by the day. A crash at any point
+/// Memory is bounded by the spill buffers and one bucket per worker, not by the day; a bucket larger than its
+/// worker's share of the memory budget is sorted through runs on disk (`BucketWriter`), with the same files. A crash at any point
 /// leaves the published version (or none) in view, never a half-written one; leftovers are removed by the
 /// next build, which holds a lock so two builds of one date never meet.
 public enum TimelineBuilder {
@@ -24,6 +25,8 @@ public enum TimelineBuilder {
         public let files: [ScannedFile]
         public let damage: [FileDamage]
         public let bytesWritten: Int64
+        /// Buckets larger than their share of the memory budget, sorted through runs on disk.
+        public var spilledBuckets = 0
     }
 
     public static let level: Int32 = 1
@@ -31,7 +34,8 @@ public enum TimelineBuilder {
     /// Builds and publishes `date`'s timelines (see the type's comment); refuses a date retention removed and a
     /// date another build holds (`TimelineError.busy`).
     public static func build(
-        layout: ArchiveLayout, date: UTCDate, workers: Int = System.coreCount, progress: ReadProgress? = nil
+        layout: ArchiveLayout, date: UTCDate, workers: Int = System.coreCount, memoryBudget: MemoryBudget = .machineDefault,
+        progress: ReadProgress? = nil
     ) throws -> Summary {
         try DayAccounting.requireWholeDay(layout: layout, date: date)
         let parent = layout.timelinesDirectory
@@ -50,7 +54,7 @@ public enum TimelineBuilder {
             var worker = 0
             let outcome = DayReader.read(files, plan: TimelineSpill.plan, workers: workers, progress: progress) {
                 defer { worker += 1 }
-                return TimelineSpill(directory: spill, worker: worker, buckets: buckets)
+                return TimelineSpill(directory: spill, worker: worker, buckets: buckets, bufferBytes: memoryBudget.share(workers) / 4)
             } visit: { spill, event in
                 spill.add(event)
             }
@@ -59,13 +63,14 @@ public enum TimelineBuilder {
         var spills = outcome.accumulators
         for index in spills.indices { if let failure = spills[index].finish() { throw failure } }
 
-        let written = try writeBuckets(buckets, spill: spill, workers: spills.count, into: directory, parallelism: workers)
+        let written = try writeBuckets(buckets, spill: spill, workers: spills.count, into: directory, parallelism: workers, budget: memoryBudget)
         try Directory.removeTree(spill)
-        let summary = Summary(
+        var summary = Summary(
             date: date, directory: link, buckets: buckets.count, events: written.events, users: written.users,
             duplicates: outcome.duplicates, withoutUID: spills.map(\.withoutUID).reduce(0, +), files: files, damage: outcome.damage,
             bytesWritten: written.bytes
         )
+        summary.spilledBuckets = written.spilledBuckets
         try AtomicFile.write(TimelineManifest.render(summary, root: layout.root), to: "\(directory)/\(TimelineManifest.fileName)")
         try Directory.sync(directory)
         if let previous = try Directory.publishLink(link, to: version), previous != version {
@@ -75,21 +80,23 @@ public enum TimelineBuilder {
     }
 
     private static func writeBuckets(
-        _ buckets: TimelineBuckets, spill: String, workers: Int, into directory: String, parallelism: Int
+        _ buckets: TimelineBuckets, spill: String, workers: Int, into directory: String, parallelism: Int, budget: MemoryBudget
     ) throws -> BucketWriter.Written {
         let encoders = try (0..<max(1, parallelism)).map { _ in BucketWriter(encoder: try GzipMemberEncoder(level: level)) }
         let results = Parallel.map(buckets.count, workers: encoders.count) { worker, bucket in
             Result { () throws -> BucketWriter.Written in
-                var lines: [UInt8] = []
+                var paths: [String] = []
+                var bytes: Int64 = 0
                 for spilled in 0..<workers {
                     let path = "\(spill)/\(TimelineSpill.fileName(bucket: bucket, worker: spilled))"
                     guard let file = try POSIXFile.openForReadingIfExists(path) else { continue }
-                    lines.append(contentsOf: try file.readToEnd())
-                    try Directory.removeFile(path)
+                    paths.append(path)
+                    bytes += try file.size()
                 }
+                defer { for path in paths { try? Directory.removeFile(path) } }
                 return try encoders[worker].write(
-                    lines, dataPath: "\(directory)/\(TimelineBuckets.dataName(bucket))",
-                    indexPath: "\(directory)/\(TimelineBuckets.indexName(bucket))"
+                    paths, bytes: bytes, budget: budget.share(encoders.count), runPrefix: "\(spill)/b\(bucket).run",
+                    dataPath: "\(directory)/\(TimelineBuckets.dataName(bucket))", indexPath: "\(directory)/\(TimelineBuckets.indexName(bucket))"
                 )
             }
         }
@@ -99,6 +106,7 @@ public enum TimelineBuilder {
             total.events += written.events
             total.users += written.users
             total.bytes += written.bytes
+            if written.spilled { total.spilledBuckets += 1 }
         }
         return total
     }

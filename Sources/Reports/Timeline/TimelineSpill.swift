@@ -4,7 +4,8 @@ import StreamsArchive
 /// Phase one of a timeline build, per read worker: each event's line is appended to its uid's bucket on disk.
 ///
 /// Lines wait in a small buffer per bucket and are appended to `spill/b<bucket>.w<worker>` when it fills, so
-/// memory is the buffers' (at most 32 MB per worker) whatever the size of the day. Lines without a uid belong
+/// memory is the buffers' (at most 32 MB per worker, less under a small memory budget) whatever the size of
+/// the day. Lines without a uid belong
 /// to no timeline and are only counted.
 struct TimelineSpill {
     static let plan = FieldPlan(topLevel: ["uid", "event_time"])
@@ -19,11 +20,12 @@ struct TimelineSpill {
     /// The first write that failed; the build stops with it once the read is over.
     private(set) var failure: StorageError?
 
-    init(directory: String, worker: Int, buckets: TimelineBuckets) {
+    /// `bufferBytes`: what this worker's buffers may hold together (at most 32 MB).
+    init(directory: String, worker: Int, buckets: TimelineBuckets, bufferBytes: Int = 32 << 20) {
         self.directory = directory
         self.worker = worker
         self.buckets = buckets
-        bufferLimit = max(16 << 10, (32 << 20) / buckets.count)
+        bufferLimit = max(4 << 10, min(32 << 20, bufferBytes) / buckets.count)
         buffers = Array(repeating: [], count: buckets.count)
     }
 

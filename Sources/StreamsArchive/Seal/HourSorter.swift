@@ -11,7 +11,7 @@ import Glibc
 struct HourSorter {
     let directory: String
     let budget: Int
-    private var batch = Batch(deduplicating: true)
+    private var batch = SpillBatch(deduplicating: true)
     private var seq: Int64 = 0
     private var runs = 0
     private var identityRuns: [String] = []
@@ -25,7 +25,7 @@ struct HourSorter {
     /// Takes the next line of the hour's input (sources in seal's order, lines in file order).
     mutating func add(_ line: UnsafeRawBufferPointer, uuid: EventUUID, time: Int64) throws {
         defer { seq += 1 }
-        guard batch.add(line, uuid: uuid.bytes, fingerprint: uuid.fingerprint, time: time, seq: seq) else {
+        guard batch.add(line, key: [], uuid: uuid.bytes, fingerprint: uuid.fingerprint, time: time, seq: seq) else {
             duplicates += 1
             return
         }
@@ -35,12 +35,12 @@ struct HourSorter {
     /// Writes the kept lines in sealed order; whether runs were spilled (the budget was exceeded).
     mutating func finish(into writer: inout SealedFileWriter) throws -> Bool {
         if identityRuns.isEmpty {
-            try batch.write(sortedBy: .sealed, into: &writer)
+            try batch.forEach(sortedBy: .sealed) { line, time, _ in try writer.append(line, time: time) }
             return false
         }
         identityRuns.append(try spill(&batch, to: nextRun(), by: .identity))
         var firstCopies = try SpillMerge(paths: identityRuns, bufferBytes: readBuffer(identityRuns.count), by: .identity)
-        var ordered = Batch(deduplicating: false)
+        var ordered = SpillBatch(deduplicating: false)
         var orderedRuns: [String] = []
         var previous: [UInt8]?
         while let record = try firstCopies.next() {
@@ -49,7 +49,7 @@ struct HourSorter {
                 continue
             }
             previous = record.uuid
-            _ = record.line.withUnsafeBytes { ordered.add($0, uuid: record.uuid, fingerprint: nil, time: record.time, seq: record.seq) }
+            _ = record.line.withUnsafeBytes { ordered.add($0, key: [], uuid: record.uuid, fingerprint: nil, time: record.time, seq: record.seq) }
             if ordered.memory > budget { orderedRuns.append(try spill(&ordered, to: nextRun(), by: .sealed)) }
         }
         orderedRuns.append(try spill(&ordered, to: nextRun(), by: .sealed))
@@ -67,11 +67,8 @@ struct HourSorter {
     }
 
     /// Sorts `batch`, writes it to `path` and empties it; returns the path.
-    private func spill(_ batch: inout Batch, to path: String, by order: SpillOrder) throws -> String {
-        var writer = try SpillRunWriter(path: path, flushBytes: max(4096, min(1 << 20, budget / 8)))
-        try batch.spill(sortedBy: order, into: &writer)
-        try writer.flush()
-        batch = Batch(deduplicating: batch.deduplicating)
+    private func spill(_ batch: inout SpillBatch, to path: String, by order: SpillOrder) throws -> String {
+        try batch.spill(sortedBy: order, to: path, flushBytes: max(4096, min(1 << 20, budget / 8)))
         return path
     }
 
@@ -81,54 +78,5 @@ struct HourSorter {
     /// Removes every run this sorter spilled (absent ones are fine): when the seal ends, whichever way.
     func removeRuns() {
         for index in 0..<runs { try? Directory.removeFile("\(directory)/\(ArchiveFileName.sealingRun(process: getpid(), index: index))") }
-    }
-}
-
-/// Lines held in memory, with each one's time, identity and input order; optionally keeping only the first
-/// copy of each identity.
-private struct Batch {
-    let deduplicating: Bool
-    private var lines: [UInt8] = []
-    private var identities: [UInt8] = []
-    private var entries: [(line: Range<Int>, time: Int64, uuid: Range<Int>, seq: Int64)] = []
-    private var firstByUUID: [Fingerprint: Int] = [:]
-
-    init(deduplicating: Bool) { self.deduplicating = deduplicating }
-
-    /// Bytes held, counting what the arrays and the index have reserved, and half as much again: an array
-    /// that grows holds its old storage and its new one while it copies.
-    var memory: Int { (lines.capacity + identities.capacity + entries.capacity * 48 + firstByUUID.capacity * 48) * 3 / 2 }
-
-    /// Adds a line; false (and nothing added) when it is a later copy of an identity already here.
-    mutating func add(_ line: UnsafeRawBufferPointer, uuid: [UInt8], fingerprint: Fingerprint?, time: Int64, seq: Int64) -> Bool {
-        if deduplicating, let fingerprint {
-            if let first = firstByUUID[fingerprint], identities[entries[first].uuid].elementsEqual(uuid) { return false }
-            firstByUUID[fingerprint] = entries.count
-        }
-        let start = lines.count
-        lines.append(contentsOf: line)
-        let identity = identities.count..<(identities.count + uuid.count)
-        identities.append(contentsOf: uuid)
-        entries.append((start..<lines.count, time, identity, seq))
-        return true
-    }
-
-    private mutating func sort(by order: SpillOrder) {
-        let identities = self.identities
-        entries.sort { a, b in order.precedes((a.time, a.seq, identities[a.uuid]), (b.time, b.seq, identities[b.uuid])) }
-    }
-
-    mutating func spill(sortedBy order: SpillOrder, into writer: inout SpillRunWriter) throws {
-        sort(by: order)
-        for entry in entries {
-            try writer.append(time: entry.time, seq: entry.seq, uuid: identities[entry.uuid], line: lines[entry.line])
-        }
-    }
-
-    mutating func write(sortedBy order: SpillOrder, into writer: inout SealedFileWriter) throws {
-        sort(by: order)
-        for entry in entries {
-            try lines.withUnsafeBytes { raw in try writer.append(UnsafeRawBufferPointer(rebasing: raw[entry.line]), time: entry.time) }
-        }
     }
 }

@@ -1,60 +1,76 @@
 import Glibc
 
-/// A sorted run of an hour's events spilled to disk by a seal over its memory budget, and read back in order.
+/// A sorted run of events spilled to disk by a step over its memory budget (seal's hours, timelines' buckets),
+/// and read back in order.
 ///
-/// A run is a hidden file in the hour's directory, `_sealing-<pid>-run<n>.part` (so the next seal's recovery
-/// removes any a crash left; readers never take it for data), holding records
-/// `[event_time Int64][seq Int64][uuid length UInt32][line length UInt32][uuid][line]`, little-endian, in the
-/// order the seal sorted them. `seq` is the line's place in the hour's input, which decides which copy of an
-/// event is kept. Runs are scratch: not fsynced, removed when the seal ends, whichever way it ends.
-struct SpillRecord {
-    var time: Int64
-    var seq: Int64
-    var uuid: [UInt8]
-    var line: [UInt8]
+/// A run is a hidden scratch file (seal: `_sealing-<pid>-run<n>.part` in the hour, which the next seal's
+/// recovery removes if a crash left it; timelines: in the build's hidden version directory) holding records
+/// `[event_time Int64][seq Int64][key length UInt32][uuid length UInt32][line length UInt32][key][uuid][line]`,
+/// little-endian, in the order the step sorted them. `seq` is the line's place in the input, which decides
+/// which copy of an event seal keeps; `key` is what timelines group by (the uid), empty for seal. Runs are not
+/// fsynced and are removed when the step ends, whichever way it ends.
+package struct SpillRecord {
+    package var time: Int64
+    package var seq: Int64
+    package var key: [UInt8]
+    package var uuid: [UInt8]
+    package var line: [UInt8]
 }
 
-/// The two orders a seal sorts by.
-enum SpillOrder {
+/// The orders spilled events are sorted by.
+package enum SpillOrder: Sendable {
     /// By event identity, then input order (an event's first copy first): for keeping one copy.
     case identity
     /// By event_time, then identity: the sealed file's order.
     case sealed
+    /// By key (uid), then event_time, then identity: a timeline bucket's order.
+    case timeline
 
-    func precedes<U: Collection<UInt8>>(_ a: (time: Int64, seq: Int64, uuid: U), _ b: (time: Int64, seq: Int64, uuid: U)) -> Bool {
+    func precedes<U: Collection<UInt8>>(
+        _ a: (time: Int64, seq: Int64, key: U, uuid: U), _ b: (time: Int64, seq: Int64, key: U, uuid: U)
+    ) -> Bool {
         switch self {
         case .identity: a.uuid.elementsEqual(b.uuid) ? a.seq < b.seq : a.uuid.lexicographicallyPrecedes(b.uuid)
         case .sealed: a.time != b.time ? a.time < b.time : a.uuid.lexicographicallyPrecedes(b.uuid)
+        case .timeline:
+            !a.key.elementsEqual(b.key)
+                ? a.key.lexicographicallyPrecedes(b.key) : a.time != b.time ? a.time < b.time : a.uuid.lexicographicallyPrecedes(b.uuid)
         }
     }
 
-    func precedes(_ a: SpillRecord, _ b: SpillRecord) -> Bool { precedes((a.time, a.seq, a.uuid), (b.time, b.seq, b.uuid)) }
+    func precedes(_ a: SpillRecord, _ b: SpillRecord) -> Bool {
+        precedes((a.time, a.seq, a.key[...], a.uuid[...]), (b.time, b.seq, b.key[...], b.uuid[...]))
+    }
 }
 
 /// Writes records to a run file through a buffer.
-struct SpillRunWriter {
+package struct SpillRunWriter {
     let path: String
     private let file: POSIXFile
     private var buffer: [UInt8] = []
     private let flushBytes: Int
 
-    init(path: String, flushBytes: Int) throws(StorageError) {
+    package init(path: String, flushBytes: Int) throws(StorageError) {
         self.path = path
         self.flushBytes = flushBytes
         file = try POSIXFile.createTruncating(path)
     }
 
-    mutating func append(time: Int64, seq: Int64, uuid: some Collection<UInt8>, line: some Collection<UInt8>) throws(StorageError) {
+    mutating func append(
+        time: Int64, seq: Int64, key: some Collection<UInt8>, uuid: some Collection<UInt8>, line: some Collection<UInt8>
+    ) throws(StorageError) {
         Self.put(time, into: &buffer)
         Self.put(seq, into: &buffer)
+        Self.put(UInt32(key.count), into: &buffer)
         Self.put(UInt32(uuid.count), into: &buffer)
         Self.put(UInt32(line.count), into: &buffer)
+        buffer.append(contentsOf: key)
         buffer.append(contentsOf: uuid)
         buffer.append(contentsOf: line)
         if buffer.count >= flushBytes { try flush() }
     }
 
-    mutating func flush() throws(StorageError) {
+    package mutating func flush() throws(StorageError) {
         guard !buffer.isEmpty else { return }
         try withBytes(buffer) { (raw) throws(StorageError) in try file.write(raw) }
         buffer.removeAll(keepingCapacity: true)
@@ -82,17 +98,20 @@ struct SpillRunReader {
 
     /// The next record, nil at the end of the run.
     mutating func next() throws -> SpillRecord? {
-        guard try fill(24) else { return nil }
+        guard try fill(28) else { return nil }
         let time = Int64(littleEndian: integer(at: position))
         let seq = Int64(littleEndian: integer(at: position + 8))
-        let uuidCount = Int(UInt32(littleEndian: integer(at: position + 16)))
-        let lineCount = Int(UInt32(littleEndian: integer(at: position + 20)))
-        guard try fill(24 + uuidCount + lineCount) else { throw StorageError("read", path: path, reason: "spilled run ends inside a record") }
-        let start = position + 24
-        let record = SpillRecord(
-            time: time, seq: seq, uuid: Array(buffer[start..<start + uuidCount]), line: Array(buffer[start + uuidCount..<start + uuidCount + lineCount])
-        )
-        position = start + uuidCount + lineCount
+        let keyCount = Int(UInt32(littleEndian: integer(at: position + 16)))
+        let uuidCount = Int(UInt32(littleEndian: integer(at: position + 20)))
+        let lineCount = Int(UInt32(littleEndian: integer(at: position + 24)))
+        guard try fill(28 + keyCount + uuidCount + lineCount) else { throw StorageError("read", path: path, reason: "spilled run ends inside a record") }
+        var start = position + 28
+        func take(_ count: Int) -> [UInt8] {
+            defer { start += count }
+            return Array(buffer[start..<start + count])
+        }
+        let record = SpillRecord(time: time, seq: seq, key: take(keyCount), uuid: take(uuidCount), line: take(lineCount))
+        position = start
         return record
     }
 
@@ -120,19 +139,19 @@ struct SpillRunReader {
 
 /// Merges sorted runs into one order (a linear scan of the runs' heads: runs are few, at most the hour's
 /// size over the budget).
-struct SpillMerge {
+package struct SpillMerge {
     private var readers: [SpillRunReader]
     private var heads: [SpillRecord?]
     private let order: SpillOrder
 
-    init(paths: [String], bufferBytes: Int, by order: SpillOrder) throws {
+    package init(paths: [String], bufferBytes: Int, by order: SpillOrder) throws {
         readers = try paths.map { try SpillRunReader(path: $0, bufferBytes: bufferBytes) }
         heads = []
         for index in readers.indices { heads.append(try readers[index].next()) }
         self.order = order
     }
 
-    mutating func next() throws -> SpillRecord? {
+    package mutating func next() throws -> SpillRecord? {
         var best: Int?
         for (index, head) in heads.enumerated() {
             guard let head else { continue }

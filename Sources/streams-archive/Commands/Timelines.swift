@@ -20,6 +20,7 @@ struct Timelines: ParsableCommand {
     var date: UTCDate
 
     @OptionGroup var workerOptions: WorkerOptions
+    @OptionGroup var memoryOptions: MemoryOptions
 
 
     func run() throws {
@@ -33,13 +34,15 @@ struct Timelines: ParsableCommand {
                     + "\(Terminal.megabytes(progress.totalBytes)), then sorting buckets"
             }
             defer { ticker.stop() }
-            return try TimelineBuilder.build(layout: layout, date: date, workers: workerOptions.workers, progress: progress)
+            return try TimelineBuilder.build(
+                layout: layout, date: date, workers: workerOptions.workers, memoryBudget: try memoryOptions.budget, progress: progress
+            )
         }
         for damage in summary.damage { Terminal.error("damaged input: \(damage)") }
         let seconds = System.monotonicSeconds() - started
         Terminal.summary(
             "timelines \(date): \(summary.events) events of \(summary.users) users in \(summary.buckets) buckets "
-                + "(\(summary.duplicates) duplicates dropped, \(summary.withoutUID) events without uid) from \(summary.files.count) files, "
+                + "(\(summary.duplicates) duplicates dropped, \(summary.withoutUID) events without uid, \(summary.spilledBuckets) sorted through the disk) from \(summary.files.count) files, "
                 + "\(Terminal.megabytes(Int(summary.bytesWritten))) written in \(String(format: "%.2f", seconds)) s → \(summary.directory)"
                 + (summary.damage.isEmpty ? "" : " — INCOMPLETE: \(Set(summary.damage.map(\.path)).count) damaged file(s)")
         )

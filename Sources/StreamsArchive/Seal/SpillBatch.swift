@@ -1,0 +1,62 @@
+/// Lines held in memory with each one's sort fields (time, input order, key, identity), sorted and either
+/// handed on in order or spilled as a run (`SpillRun`); optionally keeping only the first copy of each
+/// identity. What seal's `HourSorter` and timelines' bucket writer fill up to their memory budget.
+package struct SpillBatch {
+    package let deduplicating: Bool
+    private var lines: [UInt8] = []
+    private var fields: [UInt8] = []
+    private var entries: [(line: Range<Int>, time: Int64, key: Range<Int>, uuid: Range<Int>, seq: Int64)] = []
+    private var firstByUUID: [Fingerprint: Int] = [:]
+
+    package init(deduplicating: Bool) { self.deduplicating = deduplicating }
+
+    package var isEmpty: Bool { entries.isEmpty }
+
+    /// Bytes held, counting what the arrays and the index have reserved, and half as much again: an array
+    /// that grows holds its old storage and its new one while it copies.
+    package var memory: Int { (lines.capacity + fields.capacity + entries.capacity * 56 + firstByUUID.capacity * 48) * 3 / 2 }
+
+    /// Adds a line; false (and nothing added) when deduplicating and it is a later copy of an identity here.
+    package mutating func add(
+        _ line: UnsafeRawBufferPointer, key: some Collection<UInt8>, uuid: some Collection<UInt8>, fingerprint: Fingerprint?, time: Int64, seq: Int64
+    ) -> Bool {
+        if deduplicating, let fingerprint {
+            if let first = firstByUUID[fingerprint], fields[entries[first].uuid].elementsEqual(uuid) { return false }
+            firstByUUID[fingerprint] = entries.count
+        }
+        let start = lines.count
+        lines.append(contentsOf: line)
+        let keyRange = fields.count..<(fields.count + key.count)
+        fields.append(contentsOf: key)
+        let uuidRange = fields.count..<(fields.count + uuid.count)
+        fields.append(contentsOf: uuid)
+        entries.append((start..<lines.count, time, keyRange, uuidRange, seq))
+        return true
+    }
+
+    private mutating func sort(by order: SpillOrder) {
+        let fields = self.fields
+        entries.sort { a, b in
+            order.precedes((a.time, a.seq, fields[a.key], fields[a.uuid]), (b.time, b.seq, fields[b.key], fields[b.uuid]))
+        }
+    }
+
+    /// Sorts the lines and writes them to a new run at `path`, then empties the batch.
+    package mutating func spill(sortedBy order: SpillOrder, to path: String, flushBytes: Int) throws {
+        sort(by: order)
+        var writer = try SpillRunWriter(path: path, flushBytes: flushBytes)
+        for entry in entries {
+            try writer.append(time: entry.time, seq: entry.seq, key: fields[entry.key], uuid: fields[entry.uuid], line: lines[entry.line])
+        }
+        try writer.flush()
+        self = SpillBatch(deduplicating: deduplicating)
+    }
+
+    /// Sorts the lines and hands each on in order, with its time and key.
+    package mutating func forEach(sortedBy order: SpillOrder, _ body: (UnsafeRawBufferPointer, Int64, ArraySlice<UInt8>) throws -> Void) throws {
+        sort(by: order)
+        try lines.withUnsafeBytes { raw in
+            for entry in entries { try body(UnsafeRawBufferPointer(rebasing: raw[entry.line]), entry.time, fields[entry.key]) }
+        }
+    }
+}
