@@ -5,13 +5,6 @@ import Testing
 struct ReportSpillTests {
     static let outputs = ["campaign_events.csv", "campaigns.csv", "campaign_breakdown.csv", "report.json", "report.html"]
 
-    static func withoutInputs(_ json: Data) throws -> NSDictionary {
-        let object = try #require(try JSONSerialization.jsonObject(with: json) as? NSDictionary).mutableCopy() as! NSMutableDictionary
-        #expect(object["inputs"] != nil)
-        object.removeObject(forKey: "inputs")
-        return object
-    }
-
     @Test("users that outgrow the memory budget are counted through the disk: every report file byte-identical to the in-memory run's, no spill left")
     func spilledReportIsByteIdentical() throws {
         let day = try GeneratedDay()
@@ -27,7 +20,7 @@ struct ReportSpillTests {
             let theirs = try Data(contentsOf: URL(fileURLWithPath: "\(copy)/reports/date=\(GeneratedDay.date)/\(name)"))
             if name == "report.json" {
                 // Its inputs name each file's inode and ctime, which differ in the copy; everything else is the same.
-                let (mine, other) = try (Self.withoutInputs(ours), Self.withoutInputs(theirs))
+                let (mine, other) = try (Expectations.withoutInputs(ours), Expectations.withoutInputs(theirs))
                 #expect(mine == other)
             } else {
                 #expect(ours == theirs, "\(name)")

@@ -12,12 +12,7 @@ struct TimelineSpillTests {
         var files: [String: Data] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
             var data = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name)"))
-            if name == "_INDEX.json" {
-                let object = try #require(try JSONSerialization.jsonObject(with: data) as? NSDictionary).mutableCopy() as! NSMutableDictionary
-                #expect(object["inputs"] != nil)
-                object.removeObject(forKey: "inputs")
-                data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            }
+            if name == "_INDEX.json" { data = try JSONSerialization.data(withJSONObject: Expectations.withoutInputs(data), options: [.sortedKeys]) }
             files[name] = data
         }
         return files

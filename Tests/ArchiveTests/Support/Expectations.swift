@@ -1,5 +1,6 @@
 import Foundation
 import StreamsArchive
+import Testing
 
 /// What the archive should hold, computed from request bodies with Foundation, independently of the code under test.
 enum Expectations {
@@ -31,6 +32,15 @@ enum Expectations {
     }
 
     /// Every event of a file of bodies (one per line).
+    /// A report.json or timelines' _INDEX.json without its `inputs` (each file read, with its inode and ctime,
+    /// which differ between an archive and its copy): what must be equal between two builds of the same data.
+    static func withoutInputs(_ json: Data) throws -> NSDictionary {
+        let object = try #require(try JSONSerialization.jsonObject(with: json) as? NSDictionary).mutableCopy() as! NSMutableDictionary
+        #expect(object["inputs"] != nil)
+        object.removeObject(forKey: "inputs")
+        return object
+    }
+
     static func events(inBodiesFile path: String) throws -> [NSDictionary] {
         try Data(contentsOf: URL(fileURLWithPath: path)).split(separator: UInt8(ascii: "\n")).flatMap { line in
             (try JSONSerialization.jsonObject(with: Data(line)) as! NSDictionary)["events"] as! [NSDictionary]
