@@ -92,4 +92,28 @@ struct RestoreTests {
         #expect(verify.status == 2)
         #expect(verify.stderr.contains("damaged: \(key): read back with sha256") && verify.stderr.contains("_SHIPPED.json recorded"), Comment(rawValue: verify.stderr))
     }
+
+    @Test("a report restored into another root is the shipped root's until rebuilt: shipping it uploads nothing; rebuilt, it ships under the restoring root's own key and the original's objects stay as they were")
+    func restoredReportKeepsItsOwner() throws {
+        let day = try ShippableDay()
+        #expect(try day.ship().status == 0)
+        let reports = "\(day.prefix)/reports/date=\(GeneratedDay.date)/"
+        let original = try day.server.objects(under: "\(reports)root=\(try day.rootID)/")
+        let fresh = day.day.directory.file("replacement")
+        let restore = try ProcessRunner.archive(["restore", "--root", fresh, "--from", day.destination, "--date", GeneratedDay.date], environment: day.server.environment)
+        #expect(restore.status == 0, Comment(rawValue: restore.stderr))
+        #expect(FileManager.default.fileExists(atPath: "\(fresh)/reports/date=\(GeneratedDay.date)/campaign_events.csv"))
+        let ship = try ProcessRunner.archive(["ship", "--root", fresh, "--to", day.destination], environment: day.server.environment)
+        #expect(ship.status == 0 && ship.stderr.contains(" 0 objects uploaded"), Comment(rawValue: ship.stderr))
+
+        #expect(try ProcessRunner.archive(["report", "--root", fresh, "--date", GeneratedDay.date]).status == 0)
+        let again = try ProcessRunner.archive(["ship", "--root", fresh, "--to", day.destination], environment: day.server.environment)
+        #expect(again.status == 0, Comment(rawValue: again.stderr))
+        let freshID = try String(contentsOfFile: "\(fresh)/_root-id", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(freshID != (try day.rootID))
+        #expect(try day.server.objects(under: "\(reports)root=\(freshID)/").keys.contains { $0.hasSuffix("/report.json") })
+        #expect(try day.server.objects(under: "\(reports)root=\(try day.rootID)/").mapValues(\.sha256) == original.mapValues(\.sha256))
+        let verify = try ProcessRunner.archive(["verify", "--root", day.root, "--remote", day.destination], environment: day.server.environment)
+        #expect(verify.status == 0, Comment(rawValue: verify.stderr))
+    }
 }

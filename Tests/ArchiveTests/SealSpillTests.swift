@@ -49,12 +49,15 @@ struct SkewedHour {
 
 @Suite("seal over its memory budget")
 struct SealSpillTests {
-    @Test("an hour larger than the memory budget is sealed through runs spilled to disk into the same bytes as in memory, each event once, no run left")
-    func spilledSealIsByteIdentical() throws {
-        let hour = try SkewedHour(events: 20_000)
+    @Test(
+        "an hour larger than the memory budget is sealed through runs spilled to disk into the same bytes as in memory, each event once, no run left",
+        arguments: ["256K", "64K"]  // about 40 runs, and about 200 (merged 64 at a time)
+    )
+    func spilledSealIsByteIdentical(budget: String) throws {
+        let hour = try SkewedHour(events: 20_000, "spilledSealIsByteIdentical-\(budget)")
         let copy = hour.directory.file("unconstrained")
         #expect(try ProcessRunner.run("cp", ["-a", hour.root, copy]).status == 0)
-        let spilled = try ProcessRunner.archive(["seal", "--root", hour.root, "--memory-budget", "256K", "--workers", "1"])
+        let spilled = try ProcessRunner.archive(["seal", "--root", hour.root, "--memory-budget", budget, "--workers", "1"])
         #expect(spilled.status == 0, Comment(rawValue: spilled.stderr))
         #expect(spilled.stderr.contains(" 1 spilled to disk"), Comment(rawValue: spilled.stderr))
         let inMemory = try ProcessRunner.archive(["seal", "--root", copy])

@@ -86,7 +86,7 @@ struct SeveralRootsTests {
         let restored = day.directory.file("restored")
         let restore = try ProcessRunner.archive(["restore", "--root", restored, "--from", day.destination, "--date", GeneratedDay.date], environment: day.server.environment)
         #expect(restore.status == 0, Comment(rawValue: restore.stderr))
-        #expect(restore.stderr.contains("reports of \(GeneratedDay.date) from 2 roots"), Comment(rawValue: restore.stderr))
+        #expect(restore.stderr.contains("data of \(GeneratedDay.date) from 2 roots"), Comment(rawValue: restore.stderr))
         let retriedUUID = try #require(((try JSONSerialization.jsonObject(with: Data(day.retried.utf8)) as? [String: Any])?["events"] as? [[String: Any]])?.first?["event_uuid"] as? String)
         let copies = try ProcessRunner.run("/bin/sh", ["-c", "zcat \"$0\"/events/date=*/*/*/sealed-*.jsonl.gz | grep -c '\"event_uuid\":\"\(retriedUUID)\"'", restored]).text
         #expect(copies.trimmingCharacters(in: .whitespacesAndNewlines) == "2", "the retried batch's event is in both roots' files")
@@ -149,5 +149,27 @@ struct SeveralRootsTests {
         #expect(report.status == 0, Comment(rawValue: report.stderr))
         let expected = ExpectedReport(events: day.events + [late as NSDictionary], date: GeneratedDay.date).campaignEventsCSV
         #expect(try Data(contentsOf: URL(fileURLWithPath: "\(elsewhere)/reports/date=\(GeneratedDay.date)/campaign_events.csv")) == Data(expected))
+    }
+
+    @Test("one root's report is not restored as the day's when another root's hours are in the bucket; the report rebuilt by the restoring root ships under its own key and leaves the other's alone")
+    func oneRootsReportIsNotTheDays() throws {
+        let day = try TwoRoots()
+        let ids = try day.roots.map(day.rootID)
+        #expect(try day.server.oracle(["delete", "\(Self.prefix)/reports/date=\(GeneratedDay.date)/root=\(ids[1])/"]).status == 0)
+        let restored = day.directory.file("restored")
+        let restore = try ProcessRunner.archive(["restore", "--root", restored, "--from", day.destination, "--date", GeneratedDay.date], environment: day.server.environment)
+        #expect(restore.status == 0, Comment(rawValue: restore.stderr))
+        #expect(restore.stderr.contains("data of \(GeneratedDay.date) from 2 roots") && restore.stderr.contains(" 0 report files"), Comment(rawValue: restore.stderr))
+        #expect(!FileManager.default.fileExists(atPath: "\(restored)/reports/date=\(GeneratedDay.date)"), "A's report covers A's events only")
+
+        let before = try day.server.objects(under: "\(Self.prefix)/reports/date=\(GeneratedDay.date)/root=\(ids[0])/")
+        #expect(try ProcessRunner.archive(["report", "--root", restored, "--date", GeneratedDay.date]).status == 0)
+        let ship = try ProcessRunner.archive(["ship", "--root", restored, "--to", day.destination, "--date", GeneratedDay.date], environment: day.server.environment)
+        #expect(ship.status == 0, Comment(rawValue: ship.stderr))
+        let own = try day.server.objects(under: "\(Self.prefix)/reports/date=\(GeneratedDay.date)/root=\(try day.rootID(restored))/")
+        #expect(own.keys.contains { $0.hasSuffix("/campaign_events.csv") }, "\(own.keys)")
+        #expect(try day.server.objects(under: "\(Self.prefix)/reports/date=\(GeneratedDay.date)/root=\(ids[0])/").mapValues(\.sha256) == before.mapValues(\.sha256))
+        let verify = try ProcessRunner.archive(["verify", "--root", day.roots[0], "--remote", day.destination, "--date", GeneratedDay.date], environment: day.server.environment)
+        #expect(verify.status == 0, Comment(rawValue: verify.stderr))
     }
 }

@@ -269,4 +269,27 @@ struct ShipTests {
         #expect(try day.server.openUploads().isEmpty)
         #expect(try !String(contentsOfFile: journal, encoding: .utf8).contains(open[0][1]))
     }
+
+    @Test("a disk read error while sending multipart parts of several files: exit 1 naming them, nothing recorded for them, no hang; a re-run ships them")
+    func readErrorMidMultipart() throws {
+        let day = try ShippableDay()
+        let tuning = ["--multipart-threshold", "2K", "--part-size", "1K"]
+        let sizes = day.day.directory.files(under: "archive/events") { $0.hasPrefix("sealed-") }
+            .map { ($0, (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0) }
+        let sealed = sizes.filter { $0.1 > 2048 }.sorted { $0.1 > $1.1 }.prefix(8).map(\.0)
+        try #require(sealed.count == 8, "eight sealed files large enough for multipart: \(sizes.map(\.1).sorted().suffix(8))")
+        let failing = try ProcessRunner.run(
+            "strace", ["-f", "-o", "/dev/null", "-e", "inject=pread64:error=EIO"] + sealed.flatMap { ["-P", $0] }
+                + [ProcessRunner.streamsArchive, "ship", "--root", day.root, "--to", day.destination, "--workers", "1"] + tuning,
+            environment: day.server.environment
+        )
+        #expect(failing.status == 1, Comment(rawValue: failing.stderr))
+        #expect(failing.stderr.contains("8 failed"), Comment(rawValue: failing.stderr))
+        for path in sealed {
+            #expect(!FileManager.default.fileExists(atPath: ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("_SHIPPED.json")))
+        }
+        let rerun = try day.ship(tuning)
+        #expect(rerun.status == 0, Comment(rawValue: rerun.stderr))
+        #expect(try day.server.openUploads().isEmpty)
+    }
 }

@@ -8,6 +8,7 @@
     s3_oracle.py get ENDPOINT BUCKET KEY           an object's bytes to stdout
     s3_oracle.py alter ENDPOINT BUCKET KEY         rewrite the object with its last byte changed
     s3_oracle.py put ENDPOINT BUCKET KEY FILE      upload a file (as another client would)
+    s3_oracle.py delete ENDPOINT BUCKET PREFIX     delete every object under PREFIX
     s3_oracle.py uploads ENDPOINT BUCKET           open multipart uploads: JSON [[key, upload_id], ...]
     s3_oracle.py mirror ENDPOINT BUCKET PREFIX DIR every object under PREFIX downloaded to DIR/KEY (a local
                                                    copy of the bucket as it is, for readers without s3a)
@@ -114,6 +115,11 @@ def main():
     elif command == "put":
         with open(sys.argv[5], "rb") as handle:
             client(endpoint).put_object(Bucket=bucket, Key=sys.argv[4], Body=handle.read())
+    elif command == "delete":
+        s3 = client(endpoint)
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=sys.argv[4]):
+            for entry in page.get("Contents", []):
+                s3.delete_object(Bucket=bucket, Key=entry["Key"])
     elif command == "uploads":
         response = client(endpoint).list_multipart_uploads(Bucket=bucket)
         print(json.dumps([[u["Key"], u["UploadId"]] for u in response.get("Uploads", [])]))

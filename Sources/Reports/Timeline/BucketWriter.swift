@@ -30,7 +30,13 @@ struct BucketWriter {
     func write(_ paths: [String], bytes: Int64, budget: Int, runPrefix: String, dataPath: String, indexPath: String) throws -> Written {
         var batch = SpillBatch(deduplicating: false)
         var runs: [String] = []
-        defer { for run in runs { try? Directory.removeFile(run) } }
+        var made = 0
+        func nextRun() -> String {
+            defer { made += 1 }
+            return "\(runPrefix)\(made)"
+        }
+        defer { for index in 0..<made { try? Directory.removeFile("\(runPrefix)\(index)") } }
+        let flushBytes = max(4096, min(1 << 20, budget / 8))
         // In memory when the lines, their sort fields and the sort's copy fit; else batches of the budget.
         let inMemory = bytes * 3 <= Int64(budget)
         var seq: Int64 = 0
@@ -45,8 +51,8 @@ struct BucketWriter {
                 seq += 1
                 consumed += Int64(line.count + 1)
                 if !inMemory, batch.memory > budget {
-                    runs.append("\(runPrefix)\(runs.count)")
-                    try batch.spill(sortedBy: .timeline, to: runs.last!, flushBytes: max(4096, min(1 << 20, budget / 8)))
+                    runs.append(nextRun())
+                    try batch.spill(sortedBy: .timeline, to: runs.last!, flushBytes: flushBytes)
                 }
             }
         }
@@ -56,9 +62,11 @@ struct BucketWriter {
             try batch.forEach(sortedBy: .timeline) { line, _, uid in try members.add(line, uid: uid) }
         } else {
             if !batch.isEmpty {
-                runs.append("\(runPrefix)\(runs.count)")
-                try batch.spill(sortedBy: .timeline, to: runs.last!, flushBytes: max(4096, min(1 << 20, budget / 8)))
+                runs.append(nextRun())
+                try batch.spill(sortedBy: .timeline, to: runs.last!, flushBytes: flushBytes)
             }
+            let readBuffer = max(4096, min(1 << 16, budget / (4 * SpillMerge.fanIn)))
+            runs = try SpillMerge.narrow(runs, by: .timeline, bufferBytes: readBuffer, flushBytes: flushBytes, nextPath: nextRun)
             var merge = try SpillMerge(paths: runs, bufferBytes: max(4096, min(1 << 16, budget / (4 * runs.count))), by: .timeline)
             while let record = try merge.next() {
                 try record.line.withUnsafeBytes { try members.add($0, uid: record.key[...]) }

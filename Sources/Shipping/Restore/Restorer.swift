@@ -15,9 +15,9 @@ import StreamsArchive
 /// left out whole; the others are restored. A directory already here with data is never mixed into: an hour
 /// with the same sealed files counts as already here, one with other data is refused. Runs under the seal
 /// lock (no seal or retain meanwhile). When every hour is back, the date's `_RETAINED.json` goes, and the date
-/// is an ordinary one again. The report comes back when one root's report is in the bucket; with several (each
-/// covers what its root received) none does, and the summary says to rebuild it with `report`, which keeps each
-/// event once across the roots' files.
+/// is an ordinary one again. The report comes back when it is the only root's whose data is in the bucket; with
+/// several roots (each one's report covers what it received) none does, and the summary says to rebuild it
+/// with `report`, which keeps each event once across the roots' files.
 package struct Restorer: Sendable {
     let layout: ArchiveLayout
     let destination: ShipDestination
@@ -35,7 +35,8 @@ package struct Restorer: Sendable {
         package var events = 0
         package var bytes: Int64 = 0
         package var reportFiles = 0
-        /// The roots whose reports of the date are in the bucket, when there are several (none is restored).
+        /// The roots whose reports or sealed files of the date are in the bucket, when there are several (no
+        /// root's report covers the day then, and none is restored).
         package var reportsOfSeveralRoots: [String] = []
         package var rejectedFiles = 0
         package var retentionRecordRemoved = false
@@ -59,11 +60,14 @@ package struct Restorer: Sendable {
                     summary.refused.append((hour.key.relativePath, "\(error)"))
                 }
             }
-            if remote.reports.count == 1, let (root, objects) = remote.reports.first {
+            // A root's report covers what that root received: it is the day's report only when no other root's
+            // sealed files are in the day (files from before root ids are taken as the report's root's).
+            let sealingRoots = Set(remote.hours.values.flatMap { $0.objects.keys.compactMap { ArchiveFileName.sealingRoot(of: $0)?.id } })
+            if remote.reports.count == 1, let (root, objects) = remote.reports.first, sealingRoots.subtracting([root]).isEmpty {
                 let keyDirectory = ShipUnit.reportKeyDirectory(date, root: root)
                 summary.reportFiles = try restoreFlat(objects, relative: "reports/\(date.directoryName)", keyDirectory: keyDirectory, into: &summary)
-            } else if remote.reports.count > 1 {
-                summary.reportsOfSeveralRoots = remote.reports.keys.sorted()
+            } else if !remote.reports.isEmpty {
+                summary.reportsOfSeveralRoots = Set(remote.reports.keys).union(sealingRoots).sorted()
             }
             let rejected = "rejected/\(date.directoryName)"
             summary.rejectedFiles = try restoreFlat(remote.rejected, relative: rejected, keyDirectory: rejected, into: &summary)

@@ -38,7 +38,7 @@ package struct Shipper: Sendable {
             defer { try? FileManager.default.removeItem(atPath: uploader.scratch) }
             let root = try RootIdentity.establish(layout: layout)
             var shipper = self
-            shipper.uploader.journal = try UploadJournal(layout: layout, client: destination.client)
+            shipper.uploader.journal = try UploadJournal(layout: layout, destination: destination)
             let units = try self.units(dates: dates, root: root)
             let outcomes = UnitOutcomes(units.count)
             BlockingWorkers.forEach(units.count, workers: workers) { [shipper] index in
@@ -72,16 +72,22 @@ package struct Shipper: Sendable {
         return units
     }
 
-    /// Where a date's report goes: under the root whose report it is, the one its record names (a report
-    /// restored from another root's objects stays theirs), else this root.
+    /// Where a date's report goes: under this root, but for a report restored from another root's objects and
+    /// not rebuilt since (every file as its record names it), which stays where it came from (shipping it is then
+    /// nothing to do). A report this root builds never goes under another root's key.
     private func reportKeyDirectory(_ directory: String, date: UTCDate, root: RootIdentity) throws -> String {
+        let own = ShipUnit.reportKeyDirectory(date, root: root.id)
         let base = destination.location.key("reports/\(date.directoryName)/\(ShipUnit.reportRootPrefix)")
-        if let record = try ShipRecord.read(in: directory), record.destination == destination.description, let key = record.objects.first?.key, key.hasPrefix(base),
-            let owner = key.dropFirst(base.count).split(separator: "/").first.flatMap({ RootIdentity(String($0)) })
-        {
-            return ShipUnit.reportKeyDirectory(date, root: owner.id)
+        guard let record = try ShipRecord.read(in: directory), record.destination == destination.description, let key = record.objects.first?.key,
+            key.hasPrefix(base), let owner = key.dropFirst(base.count).split(separator: "/").first.flatMap({ RootIdentity(String($0)) }), owner != root
+        else { return own }
+        let names = try Directory.entries(directory).filter { !$0.hasPrefix(".") && $0 != ArchiveFileName.shipped }
+        guard Set(names) == Set(record.objects.map(\.name)) else { return own }
+        for object in record.objects {
+            let (bytes, digest) = try FileDigest.sha256(ofFile: "\(directory)/\(object.name)")
+            guard bytes == object.bytes, digest.hex == object.sha256 else { return own }
         }
-        return ShipUnit.reportKeyDirectory(date, root: root.id)
+        return ShipUnit.reportKeyDirectory(date, root: owner.id)
     }
 
     /// Ships one directory; never throws: what went wrong is its outcome.
@@ -121,11 +127,15 @@ package struct Shipper: Sendable {
             try put(object, replacing: unit.replacesEarlierObjects && recorded[object.key] != nil, into: &outcome)
             progress.finishedObject()
         }
-        // Only now, with every new object confirmed, do the earlier version's objects go: this root's only. A
-        // restored hour re-sealed here replaced other roots' files too; their objects stay for their roots
-        // (whose records name them), and readers keep each event once by its event_uuid.
+        // Only now, with every new object confirmed, do the earlier version's objects go: this root's only, under
+        // this directory's keys. A restored hour re-sealed here replaced other roots' files too, and a restored
+        // report rebuilt here goes under this root's key: the other roots' objects stay for them (their records
+        // name them), and readers keep each event once by its event_uuid.
         let current = Set(objects.map(\.key))
-        for old in previous?.objects ?? [] where !current.contains(old.key) && (ArchiveFileName.sealingRoot(of: old.name).map { $0 == root } ?? true) {
+        let ownDirectory = destination.location.key("\(unit.keyDirectory)/")
+        for old in previous?.objects ?? [] where !current.contains(old.key) && old.key.hasPrefix(ownDirectory)
+            && (ArchiveFileName.sealingRoot(of: old.name).map { $0 == root } ?? true)
+        {
             try destination.client.deleteObject(key: old.key)
             outcome.superseded += 1
         }

@@ -39,7 +39,13 @@ struct PartPipeline {
                     for index in 0..<count where !queue.isStopped {
                         budget.take()
                         var data = Data(count: Int(min(Int64(partSize), object.bytes - Int64(index) * Int64(partSize))))
-                        let read = try data.withUnsafeMutableBytes { (buffer) throws(StorageError) in try file.read(into: buffer, at: Int64(index) * Int64(partSize)) }
+                        let read: Int
+                        do {
+                            read = try data.withUnsafeMutableBytes { (buffer) throws(StorageError) in try file.read(into: buffer, at: Int64(index) * Int64(partSize)) }
+                        } catch {
+                            budget.give()  // the part never reaches the queue
+                            throw error
+                        }
                         data.count = read
                         hash.update(data: data)
                         total += Int64(read)

@@ -39,6 +39,7 @@ struct HourSorter {
             return false
         }
         identityRuns.append(try spill(&batch, to: nextRun(), by: .identity))
+        identityRuns = try narrow(identityRuns, by: .identity)
         var firstCopies = try SpillMerge(paths: identityRuns, bufferBytes: readBuffer(identityRuns.count), by: .identity)
         var ordered = SpillBatch(deduplicating: false)
         var orderedRuns: [String] = []
@@ -53,6 +54,7 @@ struct HourSorter {
             if ordered.memory > budget { orderedRuns.append(try spill(&ordered, to: nextRun(), by: .sealed)) }
         }
         orderedRuns.append(try spill(&ordered, to: nextRun(), by: .sealed))
+        orderedRuns = try narrow(orderedRuns, by: .sealed)
         var merged = try SpillMerge(paths: orderedRuns, bufferBytes: readBuffer(orderedRuns.count), by: .sealed)
         while let record = try merged.next() {
             try record.line.withUnsafeBytes { try writer.append($0, time: record.time) }
@@ -70,6 +72,12 @@ struct HourSorter {
     private func spill(_ batch: inout SpillBatch, to path: String, by order: SpillOrder) throws -> String {
         try batch.spill(sortedBy: order, to: path, flushBytes: max(4096, min(1 << 20, budget / 8)))
         return path
+    }
+
+    /// `runs` merged down to `SpillMerge.fanIn` at most.
+    private mutating func narrow(_ runs: [String], by order: SpillOrder) throws -> [String] {
+        let (buffer, flush) = (readBuffer(SpillMerge.fanIn), max(4096, min(1 << 20, budget / 8)))
+        return try SpillMerge.narrow(runs, by: order, bufferBytes: buffer, flushBytes: flush) { nextRun() }
     }
 
     /// Each run's read buffer: together they stay within a quarter of the budget.

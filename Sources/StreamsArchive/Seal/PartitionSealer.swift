@@ -93,6 +93,7 @@ public struct PartitionSealer {
             }
         }
         let temporary = partition.path(of: ArchiveFileName.sealing(process: getpid()))
+        defer { try? Directory.removeFile(temporary) }  // a seal that fails leaves no hidden file (renamed away on success)
         var writer = try SealedFileWriter(path: temporary, encoder: encoder)
         outcome.spilled = try sorter.finish(into: &writer)
         outcome.duplicates = sorter.duplicates

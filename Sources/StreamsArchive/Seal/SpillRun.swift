@@ -137,8 +137,7 @@ struct SpillRunReader {
     }
 }
 
-/// Merges sorted runs into one order (a linear scan of the runs' heads: runs are few, at most the hour's
-/// size over the budget).
+/// Merges sorted runs into one order (a linear scan of the runs' heads: `narrow` first keeps them to `fanIn`).
 package struct SpillMerge {
     private var readers: [SpillRunReader]
     private var heads: [SpillRecord?]
@@ -162,5 +161,40 @@ package struct SpillMerge {
         let record = heads[best]!
         heads[best] = try readers[best].next()
         return record
+    }
+}
+
+extension SpillMerge {
+    /// How many runs one merge reads at once: a file descriptor and a read buffer each.
+    package static let fanIn = 64
+
+    /// Merges `paths` down to at most `fanIn` runs, `fanIn` at a time, each group into a new run (at the path
+    /// `nextPath` gives) in the same order, its inputs removed; so no merge opens more than `fanIn` files, and
+    /// each record is compared with `fanIn` heads at most, however many runs a small budget made.
+    package static func narrow(
+        _ paths: [String], by order: SpillOrder, bufferBytes: Int, flushBytes: Int, nextPath: () -> String
+    ) throws -> [String] {
+        var paths = paths
+        while paths.count > fanIn {
+            var narrowed: [String] = []
+            for start in stride(from: 0, to: paths.count, by: fanIn) {
+                let group = Array(paths[start..<min(start + fanIn, paths.count)])
+                guard group.count > 1 else {
+                    narrowed += group
+                    continue
+                }
+                let path = nextPath()
+                var merge = try SpillMerge(paths: group, bufferBytes: bufferBytes, by: order)
+                var writer = try SpillRunWriter(path: path, flushBytes: flushBytes)
+                while let record = try merge.next() {
+                    try writer.append(time: record.time, seq: record.seq, key: record.key, uuid: record.uuid, line: record.line)
+                }
+                try writer.flush()
+                for input in group { try Directory.removeFile(input) }
+                narrowed.append(path)
+            }
+            paths = narrowed
+        }
+        return paths
     }
 }

@@ -40,8 +40,8 @@ struct Restore: ParsableCommand {
         for refusal in summary.refused { Terminal.error("restore: REFUSED \(refusal.what): \(refusal.reason)") }
         if !summary.reportsOfSeveralRoots.isEmpty {
             Terminal.error(
-                "restore: the bucket holds reports of \(date) from \(summary.reportsOfSeveralRoots.count) roots (\(summary.reportsOfSeveralRoots.joined(separator: ", "))), "
-                    + "each covering what its root received; none restored: run `streams-archive report --date \(date)` for one over every root's events"
+                "restore: the bucket holds data of \(date) from \(summary.reportsOfSeveralRoots.count) roots (\(summary.reportsOfSeveralRoots.joined(separator: ", "))), "
+                    + "and a root's report covers only what it received; none restored: run `streams-archive report --date \(date)` for one over every root's events"
             )
         }
         Terminal.summary(
