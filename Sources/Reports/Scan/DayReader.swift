@@ -15,7 +15,8 @@ public struct FileDamage: Sendable, Equatable, CustomStringConvertible {
 ///
 /// The unit of work is a partition (all its files): retries of an event always land in the event's own
 /// partition, so one worker sees every copy of an event_uuid and can drop repeats with a set of its own (of
-/// 128-bit fingerprints, so memory does not grow with the length of the uuids).
+/// 128-bit fingerprints, so memory does not grow with the length of the uuids). An hour that is one sealed
+/// file needs no such set: seal kept each event once.
 /// Partitions are taken largest first by whichever worker is free. A damaged file is recorded and the rest of
 /// the day is still read; lines of a damaged member read before the damage are counted.
 ///
@@ -70,7 +71,11 @@ public enum DayReader {
         }
 
         mutating func read(_ partition: [ScannedFile], progress: ReadProgress?, visit: (inout Accumulator, EventLine) -> Void) {
-            var seen = FingerprintSet(minimumCapacity: Int(partition.map(\.bytes).reduce(0, +) / 64))
+            // An hour that is one sealed file holds each event_uuid once (seal kept one copy of each, by the same
+            // identity): it needs no set of the uuids seen. Several files (unsealed, or restored from several
+            // roots) do.
+            let sealedWhole = partition.count == 1 && partition[0].isSealed
+            var seen = FingerprintSet(minimumCapacity: sealedWhole ? 8 : Int(partition.map(\.bytes).reduce(0, +) / 64))
             var events = 0
             for file in partition {
                 let before = events
@@ -85,7 +90,7 @@ public enum DayReader {
                         }
                         let counted = scanner.scan(line) { event -> Bool in
                             guard let uuid = event.fingerprint(0) else { return false }
-                            if seen.insert(uuid) {
+                            if sealedWhole || seen.insert(uuid) {
                                 events += 1
                                 visit(&accumulator, event)
                             } else {
