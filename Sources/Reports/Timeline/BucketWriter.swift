@@ -36,7 +36,7 @@ struct BucketWriter {
             return "\(runPrefix)\(made)"
         }
         defer { for index in 0..<made { try? Directory.removeFile("\(runPrefix)\(index)") } }
-        let flushBytes = max(4096, min(1 << 20, budget / 8))
+        let flushBytes = SpillRunWriter.flushBytes(budget: budget)
         // In memory when the lines, their sort fields and the sort's copy fit; else batches of the budget.
         let inMemory = bytes * 3 <= Int64(budget)
         var seq: Int64 = 0
@@ -65,9 +65,9 @@ struct BucketWriter {
                 runs.append(nextRun())
                 try batch.spill(sortedBy: .timeline, to: runs.last!, flushBytes: flushBytes)
             }
-            let readBuffer = max(4096, min(1 << 16, budget / (4 * SpillMerge.fanIn)))
+            let readBuffer = SpillMerge.readBuffer(budget: budget, runs: SpillMerge.fanIn)
             runs = try SpillMerge.narrow(runs, by: .timeline, bufferBytes: readBuffer, flushBytes: flushBytes, nextPath: nextRun)
-            var merge = try SpillMerge(paths: runs, bufferBytes: max(4096, min(1 << 16, budget / (4 * runs.count))), by: .timeline)
+            var merge = try SpillMerge(paths: runs, bufferBytes: SpillMerge.readBuffer(budget: budget, runs: runs.count), by: .timeline)
             while let record = try merge.next() {
                 try record.line.withUnsafeBytes { try members.add($0, uid: record.key[...]) }
             }

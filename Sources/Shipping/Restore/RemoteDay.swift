@@ -42,7 +42,7 @@ struct RemoteDay {
         let reportBase = location.key("reports/\(date.directoryName)/")
         for object in try client.listObjects(prefix: reportBase) {
             let parts = object.key.dropFirst(reportBase.count).split(separator: "/", omittingEmptySubsequences: false)
-            guard parts.count == 2, parts[0].hasPrefix(ShipUnit.reportRootPrefix), let root = RootIdentity(String(parts[0].dropFirst(ShipUnit.reportRootPrefix.count))) else {
+            guard parts.count == 2, let root = ShipUnit.reportRoot(parts[0]) else {
                 unexpected.append(object.key)
                 continue
             }

@@ -27,6 +27,11 @@ struct ShipUnit: Sendable {
     /// `reports/date=D/root=R`: where root R's report of `date` goes in the bucket, relative to the destination.
     static func reportKeyDirectory(_ date: UTCDate, root: String) -> String { "reports/\(date.directoryName)/\(reportRootPrefix)\(root)" }
 
+    /// The root a report key's `root=R` component names; nil for any other component.
+    static func reportRoot(_ component: Substring) -> RootIdentity? {
+        component.hasPrefix(reportRootPrefix) ? RootIdentity(String(component.dropFirst(reportRootPrefix.count))) : nil
+    }
+
     /// A rebuilt report replaces the objects of the one shipped before (the bucket keeps the current report);
     /// sealed hours and rejected input only ever add objects.
     var replacesEarlierObjects: Bool {

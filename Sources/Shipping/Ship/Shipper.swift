@@ -77,9 +77,9 @@ package struct Shipper: Sendable {
     /// nothing to do). A report this root builds never goes under another root's key.
     private func reportKeyDirectory(_ directory: String, date: UTCDate, root: RootIdentity) throws -> String {
         let own = ShipUnit.reportKeyDirectory(date, root: root.id)
-        let base = destination.location.key("reports/\(date.directoryName)/\(ShipUnit.reportRootPrefix)")
+        let base = destination.location.key("reports/\(date.directoryName)/")
         guard let record = try ShipRecord.read(in: directory), record.destination == destination.description, let key = record.objects.first?.key,
-            key.hasPrefix(base), let owner = key.dropFirst(base.count).split(separator: "/").first.flatMap({ RootIdentity(String($0)) }), owner != root
+            key.hasPrefix(base), let owner = key.dropFirst(base.count).split(separator: "/").first.flatMap(ShipUnit.reportRoot), owner != root
         else { return own }
         let names = try Directory.entries(directory).filter { !$0.hasPrefix(".") && $0 != ArchiveFileName.shipped }
         guard Set(names) == Set(record.objects.map(\.name)) else { return own }

@@ -70,18 +70,18 @@ struct HourSorter {
 
     /// Sorts `batch`, writes it to `path` and empties it; returns the path.
     private func spill(_ batch: inout SpillBatch, to path: String, by order: SpillOrder) throws -> String {
-        try batch.spill(sortedBy: order, to: path, flushBytes: max(4096, min(1 << 20, budget / 8)))
+        try batch.spill(sortedBy: order, to: path, flushBytes: SpillRunWriter.flushBytes(budget: budget))
         return path
     }
 
     /// `runs` merged down to `SpillMerge.fanIn` at most.
     private mutating func narrow(_ runs: [String], by order: SpillOrder) throws -> [String] {
-        let (buffer, flush) = (readBuffer(SpillMerge.fanIn), max(4096, min(1 << 20, budget / 8)))
+        let (buffer, flush) = (readBuffer(SpillMerge.fanIn), SpillRunWriter.flushBytes(budget: budget))
         return try SpillMerge.narrow(runs, by: order, bufferBytes: buffer, flushBytes: flush) { nextRun() }
     }
 
     /// Each run's read buffer: together they stay within a quarter of the budget.
-    private func readBuffer(_ runs: Int) -> Int { max(4096, min(1 << 16, budget / (4 * max(1, runs)))) }
+    private func readBuffer(_ runs: Int) -> Int { SpillMerge.readBuffer(budget: budget, runs: runs) }
 
     /// Removes every run this sorter spilled (absent ones are fine): when the seal ends, whichever way.
     func removeRuns() {

@@ -50,6 +50,9 @@ package struct SpillRunWriter {
     private var buffer: [UInt8] = []
     private let flushBytes: Int
 
+    /// The write buffer for a step with `budget` bytes: an eighth of it, between 4 KiB and 1 MiB.
+    package static func flushBytes(budget: Int) -> Int { max(4096, min(1 << 20, budget / 8)) }
+
     package init(path: String, flushBytes: Int) throws(StorageError) {
         self.path = path
         self.flushBytes = flushBytes
@@ -142,6 +145,10 @@ package struct SpillMerge {
     private var readers: [SpillRunReader]
     private var heads: [SpillRecord?]
     private let order: SpillOrder
+
+    /// Each run's read buffer when `runs` are merged within `budget` bytes: together a quarter of it, each
+    /// between 4 and 64 KiB.
+    package static func readBuffer(budget: Int, runs: Int) -> Int { max(4096, min(1 << 16, budget / (4 * max(1, runs)))) }
 
     package init(paths: [String], bufferBytes: Int, by order: SpillOrder) throws {
         readers = try paths.map { try SpillRunReader(path: $0, bufferBytes: bufferBytes) }
