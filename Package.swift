@@ -30,12 +30,19 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libdeflate: whole-buffer deflate for sealed files' members (smaller than zlib's level 9, and faster).
+        .systemLibrary(
+            name: "CLibdeflate",
+            pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"])]
+        ),
         // The archive core: model, JSON, codec, files, partitions, writer, recovery, seal, verify, retention.
         // No server or network dependency: a data tool that only reads or keeps the archive links this alone.
         .target(
             name: "StreamsArchive",
             dependencies: [
                 "CZlib",
+                "CLibdeflate",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

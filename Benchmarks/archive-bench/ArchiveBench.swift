@@ -7,6 +7,6 @@ struct ArchiveBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "archive-bench",
         abstract: "Measure streams-archive against gzip, zcat and DuckDB on the same bytes, in one run.",
-        subcommands: [CodecBenchmark.self, ReceiverBenchmark.self, ReportBenchmark.self, TimelinesBenchmark.self, NightlyBenchmark.self, SoakBenchmark.self, ShipBenchmark.self]
+        subcommands: [CodecBenchmark.self, ReceiverBenchmark.self, ReportBenchmark.self, TimelinesBenchmark.self, NightlyBenchmark.self, SealingBenchmark.self, ScaleBenchmark.self, SoakBenchmark.self, ShipBenchmark.self]
     )
 }

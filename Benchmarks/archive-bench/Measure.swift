@@ -15,9 +15,9 @@ enum Measure {
 
     /// A generated day of `events` (seed 1) archived under `root` by `streams-archive ingest`, the bodies file
     /// removed afterwards.
-    static func archivedDay(events: Int, date: String, root: String, scratch: String) throws {
+    static func archivedDay(events: Int, date: String, root: String, scratch: String, shape: TrafficGenerator.Shape = .typical) throws {
         let bodies = scratch + "/day-\(events).jsonl"
-        try TrafficGenerator(options: .init(events: events, date: UTCDate(date)!, seed: 1)).write(to: bodies)
+        try TrafficGenerator(options: .init(events: events, date: UTCDate(date)!, seed: 1, shape: shape)).write(to: bodies)
         try shell("'\(streamsArchive)' ingest --root '\(root)' --input '\(bodies)' 2>/dev/null")
         try FileManager.default.removeItem(atPath: bodies)
     }

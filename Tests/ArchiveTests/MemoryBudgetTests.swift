@@ -66,3 +66,54 @@ struct MemoryBudgetTests {
         #expect(peak < (8 << 10) + Self.overheadKB, "peak RSS \(peak) KB")
     }
 }
+
+/// One user with `events` events of about 400 bytes each, archived, sealed and built into timelines under
+/// an 8 MiB budget: a member far larger than what a lookup may hold.
+struct BusyUserDay {
+    let directory: TestDirectory
+    var root: String { directory.file("archive") }
+    static let padding = String(repeating: "x", count: 200)
+
+    init(events: Int, _ name: String = #function) throws {
+        directory = TestDirectory(name)
+        var bodies = ""
+        var batch: [String] = []
+        for number in 0..<events {
+            batch.append(
+                #"{"event_uuid":"e-\#(number)","event_time":\#(BigCampaignDay.dayStart + (number &* 7919) % 86_400),"event_code":"Product Viewed","event_type":"USER_ACTION_EVENT","uid":"busy-user","event_attributes":{"note":"\#(Self.padding)"}}"#
+            )
+            if batch.count == 100 || number == events - 1 {
+                bodies += #"{"app_name":"Acme","source":"MOENGAGE","moe_request_id":"r\#(number)","events":[\#(batch.joined(separator: ","))]}"# + "\n"
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        let input = directory.file("bodies.jsonl")
+        try bodies.write(toFile: input, atomically: true, encoding: .utf8)
+        let ingest = try ProcessRunner.archive(["ingest", "--root", root, "--input", input])
+        try #require(ingest.status == 0, Comment(rawValue: ingest.stderr))
+        try #require(try ProcessRunner.archive(["seal", "--root", root, "--grace", "0"]).status == 0)
+        let build = try ProcessRunner.archive(["timelines", "--root", root, "--date", GeneratedDay.date, "--memory-budget", "8M"])
+        try #require(build.status == 0, Comment(rawValue: build.stderr))
+    }
+}
+
+@Suite("a timeline lookup streams")
+struct TimelineLookupMemoryTests {
+    @Test("looking up a user with 150,000 events (a 60 MB member) prints them all in order, peaking under the fixed overhead")
+    func lookupOfABusyUserStreams() throws {
+        let day = try BusyUserDay(events: 150_000)
+        let run = try ProcessRunner.run(
+            "/usr/bin/time", ["-f", "max_rss_kb=%M", ProcessRunner.streamsArchive, "timeline", "--root", day.root, "--uid", "busy-user"]
+        )
+        #expect(run.status == 0, Comment(rawValue: run.stderr))
+        let lines = run.text.split(separator: "\n")
+        #expect(lines.count == 150_000)
+        #expect(lines.allSatisfy { $0.contains(#""uid":"busy-user""#) })
+        let times = lines.compactMap { line in line.firstRange(of: #""event_time":"#).flatMap { Int(line[$0.upperBound...].prefix { $0.isNumber }) } }
+        #expect(times.count == 150_000 && zip(times, times.dropFirst()).allSatisfy { $0 <= $1 }, "oldest first")
+        let member = lines.reduce(0) { $0 + $1.utf8.count + 1 }
+        let peak = try #require(run.stderr.split(separator: "\n").last { $0.hasPrefix("max_rss_kb=") }.flatMap { Int($0.dropFirst(11)) })
+        #expect(member > MemoryBudgetTests.overheadKB << 10, "the member (\(member) bytes) is larger than the overhead allowed")
+        #expect(peak < MemoryBudgetTests.overheadKB, "peak RSS \(peak) KB for a \(member)-byte member")
+    }
+}

@@ -8,11 +8,12 @@ import StreamsArchive
 /// lines fit its memory budget is sorted in memory; a larger one (a day with more users than the bucket count
 /// foresaw, or one very active uid) is sorted through runs spilled beside its files (`SpillBatch`,
 /// `SpillMerge`). Either way the lines reach `TimelineMembers` in the same order, which compresses a member
-/// as it grows, so the files are byte-identical and no member, however large one user's day, is held whole.
+/// 1 MiB at a time as it grows, so the files are byte-identical and no member, however large one user's day,
+/// is held whole.
 struct BucketWriter {
     private static let plan = FieldPlan(topLevel: ["uid", "event_time"])
 
-    let encoder: GzipMemberEncoder
+    let compressor: WholeMemberCompressor
     private let fields = FieldScanner(plan: plan)
 
     struct Written {
@@ -57,7 +58,7 @@ struct BucketWriter {
             }
         }
         guard seq > 0 else { return Written() }
-        var members = try TimelineMembers(encoder: encoder, dataPath: dataPath)
+        var members = try TimelineMembers(compressor: compressor, dataPath: dataPath)
         if runs.isEmpty {
             try batch.forEach(sortedBy: .timeline) { line, _, uid in try members.add(line, uid: uid) }
         } else {
@@ -78,14 +79,15 @@ struct BucketWriter {
     }
 }
 
-/// Writes a bucket's sorted lines as gzip members of whole users: a member is closed at the first user
-/// boundary after it holds `target` bytes of JSON. Each member is compressed while it grows (1 MiB at a
-/// time), so memory stays small however many events one user has; the index gets a line per uid with its
-/// member's offset and length.
+/// Writes a bucket's sorted lines as members of whole users: a member is closed at the first user boundary
+/// after it holds `target` bytes of JSON. A member is one gzip member, or, for a user with more than 1 MiB of
+/// lines, one per MiB as it grows (libdeflate compresses whole buffers), so memory stays small however many
+/// events one user has; the index gets a line per uid with its member's offset and length, which a reader
+/// inflates as one stream of gzip members.
 struct TimelineMembers {
     static let target = 64 << 10
 
-    private let encoder: GzipMemberEncoder
+    private let compressor: WholeMemberCompressor
     private let data: POSIXFile
     private var index: [UInt8] = []
     private var pending: [(uid: ByteString, events: Int)] = []
@@ -98,8 +100,8 @@ struct TimelineMembers {
     private var offset: Int64 = 0
     private var written = BucketWriter.Written()
 
-    init(encoder: GzipMemberEncoder, dataPath: String) throws {
-        self.encoder = encoder
+    init(compressor: WholeMemberCompressor, dataPath: String) throws {
+        self.compressor = compressor
         data = try POSIXFile.createTruncating(dataPath)
     }
 
@@ -116,7 +118,7 @@ struct TimelineMembers {
         chunk.append(contentsOf: line)
         chunk.append(0x0A)
         memberBytes += line.count + 1
-        if chunk.count >= 1 << 20 { try compress(finish: false) }
+        if chunk.count >= 1 << 20 { try compress() }
     }
 
     /// Closes the last member, fsyncs the data, and writes and fsyncs the index.
@@ -138,7 +140,7 @@ struct TimelineMembers {
 
     private mutating func closeMember() throws {
         guard memberBytes > 0 else { return }
-        try compress(finish: true)
+        try compress()
         for user in pending {
             TimelineIndexLine(uid: user.uid, offset: memberOffset, length: offset - memberOffset, events: user.events).append(to: &index)
         }
@@ -147,8 +149,10 @@ struct TimelineMembers {
         memberOffset = offset
     }
 
-    private mutating func compress(finish: Bool) throws {
-        try withBytes(chunk) { (raw) throws(CodecError) in try encoder.stream(raw, finish: finish, into: &compressed) }
+    /// Writes what the member holds since the last call as one gzip member.
+    private mutating func compress() throws {
+        guard !chunk.isEmpty else { return }
+        chunk.withUnsafeBytes { compressor.appendMember(of: $0, to: &compressed) }
         chunk.removeAll(keepingCapacity: true)
         try withBytes(compressed) { (raw) throws(StorageError) in try data.write(raw) }
         offset += Int64(compressed.count)

@@ -27,60 +27,62 @@ public enum TimelineLookup {
     static let plan = FieldPlan(topLevel: ["uid", "event_time"])
 
     /// `uid`'s events on `date`: from the built timelines (one index search, one member), or read from the raw
-    /// partitions when the date has none.
+    /// partitions when the date has none. Holds every line: for a user with many events, `forEachEvent`.
     public static func events(of uid: ByteString, on date: UTCDate, layout: ArchiveLayout, workers: Int = System.coreCount) throws -> Day {
+        var lines: [[UInt8]] = []
+        let (source, damage) = try forEachEvent(of: uid, on: date, layout: layout, workers: workers) { lines.append(Array($0)) }
+        return Day(date: date, source: source, lines: lines, damage: damage)
+    }
+
+    /// Calls `body` with each of `uid`'s lines on `date`, in (event_time, event_uuid) order. From built timelines
+    /// the member is inflated as it is read, so a user with millions of events needs no more memory than one
+    /// with ten; from the raw partitions (no timelines built) the user's lines are collected and sorted first.
+    public static func forEachEvent(
+        of uid: ByteString, on date: UTCDate, layout: ArchiveLayout, workers: Int = System.coreCount, _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws -> (source: Source, damage: [FileDamage]) {
         let directory = layout.timelineDirectory(date)
         if let buckets = try TimelineManifest.bucketCount(in: directory) {
-            return Day(date: date, source: .timelines, lines: try fromTimelines(uid, directory: directory, buckets: TimelineBuckets(count: buckets)), damage: [])
+            try fromTimelines(uid, directory: directory, buckets: TimelineBuckets(count: buckets), body)
+            return (.timelines, [])
         }
         return try DayScan.withFiles(layout: layout, date: date, includeOpen: false) { files in
-            guard !files.isEmpty else { return Day(date: date, source: .nothing, lines: [], damage: []) }
-            return try fromPartitions(uid, date: date, files: files, workers: workers)
+            guard !files.isEmpty else { return (.nothing, []) }
+            let day = try fromPartitions(uid, date: date, files: files, workers: workers)
+            for line in day.lines { try line.withUnsafeBytes { try body($0) } }
+            return (.rawPartitions, day.damage)
         }
     }
 
-    /// Finds the uid's line in its bucket's index, then reads and inflates only the member it names.
-    private static func fromTimelines(_ uid: ByteString, directory: String, buckets: TimelineBuckets) throws -> [[UInt8]] {
+    /// Finds the uid's line in its bucket's index, then inflates only the member it names, as it reads it.
+    private static func fromTimelines(
+        _ uid: ByteString, directory: String, buckets: TimelineBuckets, _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         let bucket = buckets.bucket(of: uid.bytes)
-        guard let index = try POSIXFile.openForReadingIfExists("\(directory)/\(TimelineBuckets.indexName(bucket))") else { return [] }
+        let indexPath = "\(directory)/\(TimelineBuckets.indexName(bucket))"
+        guard let index = try POSIXFile.openForReadingIfExists(indexPath) else { return }
         let text = [0x0A] + (try index.readToEnd())
         let needle = [0x0A] + TimelineIndexLine.prefix(for: uid)
-        guard let start = find(needle, in: text) else { return [] }
+        guard let start = find(needle, in: text) else { return }
         let lineEnd = text[(start + 1)...].firstIndex(of: 0x0A) ?? text.count
         let entry = text[(start + 1)..<lineEnd].withUnsafeBytes { raw in
-            FieldScanner(plan: TimelineIndexLine.plan).scan(raw) { line -> (Int64, Int)? in
+            FieldScanner(plan: TimelineIndexLine.plan).scan(raw) { line -> (Int64, Int64)? in
                 guard let offset = line.integer(TimelineIndexLine.plan.slot("offset")),
                     let length = line.integer(TimelineIndexLine.plan.slot("length")), offset >= 0, length > 0
                 else { return nil }
-                return (offset, Int(length))
+                return (offset, length)
             } ?? nil
         }
-        let indexPath = "\(directory)/\(TimelineBuckets.indexName(bucket))"
         guard let (offset, length) = entry else { throw TimelineError.corruptIndex(path: indexPath) }
-        let data = try POSIXFile.openForReading("\(directory)/\(TimelineBuckets.dataName(bucket))")
-        let member: [UInt8]
+        let scanner = FieldScanner(plan: plan)
+        let reader = GzipFileReader(path: "\(directory)/\(TimelineBuckets.dataName(bucket))", range: offset..<(offset + length))
         do {
-            member = try GzipBody.decompress(try data.read(count: length, at: offset), limit: Int.max)
-        } catch {
+            // A member may hold other small users too: only this uid's lines are passed on.
+            try reader.forEachLine { line in
+                if scanner.scan(line, { $0.text(TimelineSpill.uidSlot) == uid }) == true { try body(line) }
+            }
+        } catch is GzipReadError {
             throw TimelineError.corruptIndex(path: indexPath)
         }
-        return lines(of: uid, in: member)
-    }
-
-    /// The lines of `uid` in a member that may hold other users too.
-    private static func lines(of uid: ByteString, in member: [UInt8]) -> [[UInt8]] {
-        let scanner = FieldScanner(plan: plan)
-        var result: [[UInt8]] = []
-        member.withUnsafeBytes { raw in
-            var start = 0
-            while start < raw.count {
-                let end = raw[start...].firstIndex(of: 0x0A) ?? raw.count
-                let line = UnsafeRawBufferPointer(rebasing: raw[start..<end])
-                if scanner.scan(line, { $0.text(TimelineSpill.uidSlot) == uid }) == true { result.append(Array(line)) }
-                start = end + 1
-            }
-        }
-        return result
     }
 
     /// Scans the whole day's partitions for `uid`, in parallel, and orders what it finds.

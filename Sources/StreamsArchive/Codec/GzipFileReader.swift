@@ -13,11 +13,23 @@ public final class GzipFileReader {
 
     private let readBufferSize: Int
     private let maxLineBytes: Int
+    /// The bytes of the file to read (whole members), or nil for all of it.
+    private let range: Range<Int64>?
 
     public init(path: String, readBufferSize: Int = 1 << 20, maxLineBytes: Int = 64 << 20) {
         self.path = path
         self.readBufferSize = readBufferSize
         self.maxLineBytes = maxLineBytes
+        range = nil
+    }
+
+    /// Reads only `range` of the file, which must hold whole members (a timeline's member, found by its index).
+    package init(path: String, range: Range<Int64>, readBufferSize: Int = 256 << 10) {
+        self.path = path
+        self.readBufferSize = readBufferSize
+        maxLineBytes = 64 << 20
+        self.range = range
+        lastGoodOffset = range.lowerBound
     }
 
     /// Calls `body` with each line, newline removed. Throws `GzipReadError` on damage, `StorageError` on I/O.
@@ -49,9 +61,15 @@ public final class GzipFileReader {
         defer { input.deallocate() }
         let decoder: GzipMemberDecoder
         do { decoder = try GzipMemberDecoder() } catch { throw GzipSetupError.zlib(error.message) }
-        var chunkOffset: Int64 = 0
+        var chunkOffset: Int64 = range?.lowerBound ?? 0
         while true {
-            let count = try file.read(into: input)
+            let count: Int
+            if let range {
+                let wanted = Int(min(Int64(input.count), range.upperBound - chunkOffset))
+                count = wanted > 0 ? try file.read(into: UnsafeMutableRawBufferPointer(rebasing: input[0..<wanted]), at: chunkOffset) : 0
+            } else {
+                count = try file.read(into: input)
+            }
             guard count > 0 else {
                 if decoder.insideMember { throw damage(.truncated) }
                 return

@@ -45,11 +45,14 @@ package final class GzipMemberEncoder {
 package enum GzipSetupError: Error, Sendable, CustomStringConvertible {
     case invalidLevel(Int32)
     case zlib(String)
+    /// libdeflate could not allocate a compressor (out of memory).
+    case libdeflate(level: Int32)
 
     package var description: String {
         switch self {
         case .invalidLevel(let level): "gzip level \(level) is out of range; use 1 (fastest) to 9 (smallest)"
         case .zlib(let message): "zlib could not start: \(message)"
+        case .libdeflate(let level): "libdeflate could not allocate a level-\(level) compressor (out of memory)"
         }
     }
 }

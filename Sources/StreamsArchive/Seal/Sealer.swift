@@ -60,7 +60,7 @@ public enum Sealer {
         try Retention.finishInterrupted(layout: layout)
         _ = try ArchiveRecovery.recover(layout: layout, logger: logger)
         let closed = try ArchivePartitions.all(layout: layout).filter { $0.hourEndsAt + grace <= now }
-        // Each sealer holds a level-9 deflate state: never more of them than hours to seal or cores to run them.
+        // Never more sealers than hours to seal or cores to run them; each compresses a large hour on every core.
         let root = try RootIdentity.establish(layout: layout)
         let count = max(1, min(workers, closed.count, System.coreCount))
         let sealers = try (0..<count).map { _ in try PartitionSealer(root: root, memoryBudget: memoryBudget.share(count)) }

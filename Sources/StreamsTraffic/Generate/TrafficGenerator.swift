@@ -13,14 +13,31 @@ public struct TrafficGenerator: Sendable {
         public var date: UTCDate
         public var seed: UInt64
         public var appName: String
+        public var shape: Shape
 
-        public init(events: Int, date: UTCDate, seed: UInt64, appName: String = "Acme Shop") {
+        public init(events: Int, date: UTCDate, seed: UInt64, appName: String = "Acme Shop", shape: Shape = .typical) {
             self.events = events
             self.date = date
             self.seed = seed
             self.appName = appName
+            self.shape = shape
         }
     }
+
+    /// How the day's events spread over channels, hours, campaigns and users.
+    public enum Shape: String, Sendable, CaseIterable {
+        /// Funnels of 48 campaigns and user actions over 24 hours, one user per 25 events, late and retried events.
+        case typical
+        /// A push blast: every event a push campaign's, all in 12:00–13:00, so one channel-hour holds the day.
+        case busyHour = "busy-hour"
+        /// One email campaign sent to as many distinct users as events, each event one of five event codes.
+        case oneCampaign = "one-campaign"
+    }
+
+    /// The five event codes of `Shape.oneCampaign`, with their weights out of 100.
+    static let oneCampaignCodes = [
+        ("MOE_EMAIL_SENT", 40), ("MOE_EMAIL_DELIVERED", 30), ("MOE_EMAIL_OPEN", 15), ("MOE_EMAIL_CLICK", 10), ("MOE_EMAIL_HARD_BOUNCE", 5),
+    ]
 
     public struct Summary: Sendable, Equatable {
         public var bodies = 0
@@ -43,8 +60,8 @@ public struct TrafficGenerator: Sendable {
     @discardableResult
     public func forEachBody(_ body: ([UInt8]) throws -> Void) rethrows -> Summary {
         var random = SeededRandom(seed: options.seed)
-        let world = GeneratedWorld(seed: options.seed, userCount: max(50, options.events / 25))
-        var events = plan(world: world, random: &random)
+        let world = GeneratedWorld(seed: options.seed, userCount: max(50, options.shape == .oneCampaign ? options.events : options.events / 25))
+        var events = options.shape == .oneCampaign ? planOneCampaign(world: world, random: &random) : plan(world: world, random: &random)
         events.sort { ($0.arrival, $0.sequence) < ($1.arrival, $1.sequence) }
 
         var summary = Summary(distinctEvents: events.count, lateEvents: events.filter { $0.time < options.date.startEpochSeconds }.count)
@@ -98,18 +115,37 @@ public struct TrafficGenerator: Sendable {
         return summary
     }
 
-    /// Every event of the day, before batching: first one funnel per event code, then random traffic.
+    /// `Shape.oneCampaign`: event i goes to user i, from the first email campaign, at a random time of the day.
+    private func planOneCampaign(world: GeneratedWorld, random: inout SeededRandom) -> [PlannedEvent] {
+        let dayStart = options.date.startEpochSeconds
+        let campaign = world.campaigns.firstIndex { $0.channel == .email }!
+        return (0..<options.events).map { index in
+            var roll = random.below(100)
+            let code = Self.oneCampaignCodes.first { roll -= $0.1; return roll < 0 }!.0
+            let time = dayStart + Int64(random.below(86_400))
+            return PlannedEvent(
+                sequence: index, arrival: time + Int64(random.below(8)), time: time, code: code, campaign: campaign, user: index,
+                device: 0, variation: -1, locale: -1, uuid: (random.next(), random.next())
+            )
+        }
+    }
+
+    /// Every event of the day, before batching: first one funnel per event code, then random traffic (or, for
+    /// `Shape.busyHour`, push funnels only, every step in one hour).
     private func plan(world: GeneratedWorld, random: inout SeededRandom) -> [PlannedEvent] {
         let dayStart = options.date.startEpochSeconds
         let dayEnd = dayStart + 86_400
+        let busyHour = options.shape == .busyHour
         var events: [PlannedEvent] = []
         events.reserveCapacity(options.events + 100)
-        var lateBudget = options.events >= 100 ? max(2, options.events / 1000) : 0
+        var lateBudget = options.events >= 100 && !busyHour ? max(2, options.events / 1000) : 0
 
         func addFunnel(force: String?) {
             let late = force == nil && lateBudget > 0 && random.chance(0.01)
             let campaignIndex: Int
-            if let force, let channel = EventCatalog.entry(for: force)?.channel {
+            if busyHour {
+                campaignIndex = random.pick(world.campaigns.indices.filter { world.campaigns[$0].channel == .push })
+            } else if let force, let channel = EventCatalog.entry(for: force)?.channel {
                 let matching = world.campaigns.indices.filter { world.campaigns[$0].channel == channel }
                 campaignIndex = random.pick(matching)
             } else {
@@ -126,7 +162,7 @@ public struct TrafficGenerator: Sendable {
             let variation = campaign.variations.isEmpty ? -1 : random.below(campaign.variations.count)
             let locale = campaign.locales.isEmpty ? -1 : random.below(campaign.locales.count)
             for step in steps where events.count < options.events {
-                let time = start + step.offset
+                let time = busyHour ? dayStart + 12 * 3600 + Int64(random.below(3600)) : start + step.offset
                 if late ? time >= dayStart : time >= dayEnd { break }
                 let arrival = late ? dayStart + Int64(random.below(3600)) : time + Int64(random.below(8))
                 events.append(
@@ -139,11 +175,13 @@ public struct TrafficGenerator: Sendable {
             }
         }
 
-        for entry in EventCatalog.entries where events.count < options.events {
+        for entry in EventCatalog.entries where events.count < options.events && !busyHour {
             addFunnel(force: entry.code)
         }
         while events.count < options.events {
-            if random.chance(0.2) {
+            if busyHour {
+                addFunnel(force: nil)
+            } else if random.chance(0.2) {
                 let userIndex = random.below(world.users.count)
                 let start = dayStart + Int64(random.below(86_000))
                 for step in 0..<random.inRange(1...4) where events.count < options.events {

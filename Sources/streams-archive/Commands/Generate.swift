@@ -3,6 +3,8 @@ import Foundation
 import StreamsArchive
 import StreamsTraffic
 
+extension TrafficGenerator.Shape: ExpressibleByArgument {}
+
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a day of realistic Streams traffic: one request body per line, exactly as MoEngage POSTs it.",
@@ -21,6 +23,9 @@ struct Generate: ParsableCommand {
     @Option(help: "File to write (replaced if it exists).")
     var out: String
 
+    @Option(help: "typical, busy-hour (one push hour holds the day) or one-campaign (one email campaign, one event per user).")
+    var shape: TrafficGenerator.Shape = .typical
+
     func validate() throws {
         guard events > 0 else { throw ValidationError("--events must be at least 1") }
         guard !out.isEmpty else { throw ValidationError("--out must name a file") }
@@ -29,7 +34,7 @@ struct Generate: ParsableCommand {
     func run() throws {
         let started = System.monotonicSeconds()
         let summary = try CommandFailure.reporting("generate") {
-            try TrafficGenerator(options: .init(events: events, date: date, seed: seed)).write(to: out)
+            try TrafficGenerator(options: .init(events: events, date: date, seed: seed, shape: shape)).write(to: out)
         }
         let seconds = System.monotonicSeconds() - started
         Terminal.summary(

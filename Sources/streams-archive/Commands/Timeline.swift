@@ -46,20 +46,19 @@ struct Timeline: ParsableCommand {
             }
             var lines: [[UInt8]] = []
             for date in dates {
-                let day = try TimelineLookup.events(of: uid, on: date, layout: layout)
-                if day.source == .rawPartitions {
+                // JSON lines are printed as the member inflates (a user with millions of events needs no more
+                // memory); the table needs every row for its column widths.
+                let (source, damage) = try TimelineLookup.forEachEvent(of: uid, on: date, layout: layout) { line in
+                    if format == .json { Terminal.output(String(decoding: line, as: UTF8.self)) } else { lines.append(Array(line)) }
+                }
+                if source == .rawPartitions {
                     Terminal.summary(
                         "timeline: \(date) has no built timelines; scanned its raw partitions "
                             + "(`streams-archive timelines --date \(date)` makes this day's lookups fast)"
                     )
                 }
-                for damage in day.damage { Terminal.error("damaged input: \(damage)") }
-                damaged = damaged || !day.damage.isEmpty
-                if format == .json {
-                    for line in day.lines { Terminal.output(String(decoding: line, as: UTF8.self)) }
-                } else {
-                    lines += day.lines
-                }
+                for damage in damage { Terminal.error("damaged input: \(damage)") }
+                damaged = damaged || !damage.isEmpty
             }
             if format == .table && !lines.isEmpty { TimelineTable.render(lines).forEach(Terminal.output) }
         }
