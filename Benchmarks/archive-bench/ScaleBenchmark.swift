@@ -19,7 +19,7 @@ struct ScaleBenchmark: ParsableCommand {
     @Option(help: "Events of the day whose push hour 12:00–13:00 holds them all (0: skip).") var busyHour = 3_000_000
     @Option(help: "Distinct users of the day that is one email campaign, one event each over five codes (0: skip).")
     var campaignUsers = 5_000_000
-    @Option(help: "The memory budget every step runs with.") var memoryBudget = "128M"
+    @Option(help: "The memory budget every step runs with.") var memoryBudget = "64M"
     @Option(help: "An older streams-archive binary whose nightly is timed on the first day, in the same run.") var baseline: String?
     @Option(help: "Scratch directory (removed afterwards).") var scratch = NSTemporaryDirectory() + "archive-bench-scale"
 
@@ -134,7 +134,7 @@ struct ScaleBenchmark: ParsableCommand {
     private func spilled(_ step: String, log: String) -> String {
         let pattern =
             switch step {
-            case "seal": #"[0-9]+ spilled to disk"#
+            case "seal", "nightly": #"[0-9]+ spilled to disk"#
             case "report": #"users counted through the disk"#
             case "timelines": #"[0-9]+ sorted through the disk"#
             default: ""

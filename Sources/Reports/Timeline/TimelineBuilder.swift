@@ -30,8 +30,8 @@ public enum TimelineBuilder {
     }
 
     /// libdeflate's level for timeline members: timelines are derived data, rebuilt from the partitions, so
-    /// speed first; level 4 is about 2.4 times zlib level 1's speed and 20% smaller (docs/TIMELINES.md).
-    public static let level: Int32 = 4
+    /// speed first; level 1 is nearly 3 times zlib level 1's speed and 11% smaller (docs/TIMELINES.md).
+    public static let level: Int32 = 1
 
     /// Builds and publishes `date`'s timelines (see the type's comment); refuses a date retention removed and a
     /// date another build holds (`TimelineError.busy`).

@@ -1,8 +1,12 @@
 /// `verify`: reads every finished file to the end and checks what a manifest promises about it.
 ///
 /// Per file: every gzip member's CRC-32 and length (zlib checks them as each member ends), and every line is
-/// valid JSON (the receiver's strict scanner) with a string event_uuid, and a sealed file holds each
-/// `EventUUID` once. Per manifest: each file it lists exists,
+/// valid JSON (the receiver's strict scanner) with a string event_uuid, and a sealed file is in sealed order,
+/// strictly by (event_time, `EventUUID`), and holds each `EventUUID` once. The order check catches a repeat
+/// with the same event_time in constant memory; a repeat at another event_time needs a set of the file's
+/// uuids, kept while it fits the worker's share of the memory budget (about 48 bytes an event: 1.3 million
+/// events in 64 MiB); past that the file's remaining lines are checked for order only and the summary counts
+/// the file in `uniquenessUnchecked`. Per manifest: each file it lists exists,
 /// with the bytes, sha256 and event count written down when it was sealed. Files still being written are
 /// skipped. Partitions are checked in parallel, each under its shared `PartitionLock`; so is each day of
 /// `rejected/` (`RejectedVerifier`): verify covers every file the archive owns.
@@ -23,14 +27,23 @@ public enum ArchiveVerifier {
         public var rejectedRecords = 0
         public var bytes: Int64 = 0
         public var findings: [Finding] = []
+        /// Sealed files too large for the memory budget's uuid set: checked for order (and so for repeats at
+        /// one event_time) but not for a uuid repeated at another event_time.
+        public var uniquenessUnchecked = 0
     }
 
+    /// What a set of uuids costs per event, for the budget: the fingerprint and the hash table around it.
+    static let bytesPerSeenUUID = 48
+
     /// Checks every partition of `date` (or of every date), `workers` hours at a time.
-    public static func run(layout: ArchiveLayout, date: UTCDate?, workers: Int = System.coreCount) throws -> Summary {
+    public static func run(
+        layout: ArchiveLayout, date: UTCDate?, workers: Int = System.coreCount, memoryBudget: MemoryBudget = .machineDefault
+    ) throws -> Summary {
+        let seenLimit = memoryBudget.share(workers) / bytesPerSeenUUID
         let keys = try ArchivePartitions.all(layout: layout, date: date)
         let rejected = try date.map { date in Directory.exists(layout.rejectedDirectory(date)) ? [date] : [] } ?? ArchivePartitions.dates(in: layout.rejectedDirectory)
         let results = Parallel.map(keys.count + rejected.count, workers: workers) { _, index in
-            index < keys.count ? check(keys[index], layout: layout) : RejectedVerifier.check(rejected[index - keys.count], layout: layout)
+            index < keys.count ? check(keys[index], layout: layout, seenLimit: seenLimit) : RejectedVerifier.check(rejected[index - keys.count], layout: layout)
         }
         return results.reduce(into: Summary()) { total, part in
             total.files += part.files
@@ -39,11 +52,12 @@ public enum ArchiveVerifier {
             total.rejectedRecords += part.rejectedRecords
             total.bytes += part.bytes
             total.findings += part.findings
+            total.uniquenessUnchecked += part.uniquenessUnchecked
         }
     }
 
     /// Checks one hour under its shared `PartitionLock`, so a seal running meanwhile is seen before or after.
-    static func check(_ key: PartitionKey, layout: ArchiveLayout) -> Summary {
+    static func check(_ key: PartitionKey, layout: ArchiveLayout, seenLimit: Int) -> Summary {
         var summary = Summary()
         let path = layout.path(key)
         let lock: PartitionLock?
@@ -52,10 +66,10 @@ public enum ArchiveVerifier {
             return summary
         }
         guard let lock else { return summary }  // removed by retention since it was listed
-        return withExtendedLifetime(lock) { check(key, path: path, layout: layout) }
+        return withExtendedLifetime(lock) { check(key, path: path, layout: layout, seenLimit: seenLimit) }
     }
 
-    private static func check(_ key: PartitionKey, path: String, layout: ArchiveLayout) -> Summary {
+    private static func check(_ key: PartitionKey, path: String, layout: ArchiveLayout, seenLimit: Int) -> Summary {
         var summary = Summary()
         let partition: PartitionContents
         do { partition = try PartitionContents(key: key, layout: layout) } catch {
@@ -68,17 +82,27 @@ public enum ArchiveVerifier {
         for name in partition.finished {
             let file = partition.path(of: name)
             var firstBadLine: (offset: Int64, problem: StoredLine.Problem)?
-            // A sealed file holds each event once (`EventUUID`: unescaped bytes); files not yet sealed may repeat.
-            var seen: Set<Fingerprint>? = sealedNames.contains(name) ? [] : nil
+            // A sealed file holds each event once (`EventUUID`: unescaped bytes), in sealed order; files not yet
+            // sealed may repeat, in any order.
+            let sealed = sealedNames.contains(name)
+            var order = SealedOrderCheck()
+            var seen: Set<Fingerprint>? = sealed ? [] : nil
             var firstRepeat: (offset: Int64, uuid: EventUUID)?
             let lines = readLines(of: file, into: &summary) { line, offset in
                 guard firstBadLine == nil else { return }
-                let uuid: EventUUID
+                let event: StoredLine.Event
                 switch rule.check(line) {
-                case .success(let event): uuid = event.uuid
+                case .success(let checked): event = checked
                 case .failure(let problem): return firstBadLine = (offset, problem)
                 }
-                if firstRepeat == nil, seen?.insert(uuid.fingerprint).inserted == false { firstRepeat = (offset, uuid) }
+                guard sealed, firstRepeat == nil, order.problem == nil else { return }
+                if order.check(time: event.eventTime, uuid: event.uuid, at: offset) == .repeated { return firstRepeat = (offset, event.uuid) }
+                if seen?.insert(event.uuid.fingerprint).inserted == false { firstRepeat = (offset, event.uuid) }
+                if let count = seen?.count, count >= seenLimit { seen = nil }
+            }
+            if sealed && seen == nil { summary.uniquenessUnchecked += 1 }
+            if let problem = order.problem, firstRepeat == nil {
+                summary.findings.append(Finding(path: file, problem: "\(problem); sealed by an older version: remove this hour's \(ArchiveFileName.manifest) and \(ArchiveFileName.success), then run seal to seal it again"))
             }
             if let firstBadLine {
                 summary.findings.append(Finding(path: file, problem: "a line at byte \(firstBadLine.offset) of the decompressed data is not a stored event (\(firstBadLine.problem))"))

@@ -26,6 +26,8 @@ struct Verify: ParsableCommand {
 
     @OptionGroup var workerOptions: WorkerOptions
 
+    @OptionGroup var memoryOptions: MemoryOptions
+
     @Option(help: "Check object storage against its manifests instead: s3://BUCKET/PREFIX.")
     var remote: String?
 
@@ -35,12 +37,14 @@ struct Verify: ParsableCommand {
         let started = System.monotonicSeconds()
         let summary = try CommandFailure.reporting("verify") {
             try rootOptions.requireArchive()
-            return try ArchiveVerifier.run(layout: layout, date: date, workers: workerOptions.workers)
+            return try ArchiveVerifier.run(layout: layout, date: date, workers: workerOptions.workers, memoryBudget: try memoryOptions.budget)
         }
         for finding in summary.findings { Terminal.error("damaged: \(finding)") }
         Terminal.summary(
             "verify: \(summary.files) files, \(summary.manifests) manifests, \(summary.events) events, \(summary.rejectedRecords) rejection records, "
                 + "\(Terminal.megabytes(Int(summary.bytes))) checked "
+                + (summary.uniquenessUnchecked > 0
+                    ? "(\(summary.uniquenessUnchecked) sealed files too large for the memory budget's uuid set: checked for order and repeats at one event_time) " : "")
                 + "in \(String(format: "%.2f", System.monotonicSeconds() - started)) s: "
                 + (summary.findings.isEmpty ? "no problems" : "\(summary.findings.count) PROBLEMS")
         )
