@@ -107,7 +107,6 @@ struct ScaleBenchmark: ParsableCommand {
         let binary = "'\(Measure.streamsArchive)'"
         switch step {
         case "seal": return "\(binary) seal --root '\(root)' --grace 0 --memory-budget \(memoryBudget)"
-        case "verify": return "\(binary) verify --root '\(root)' --date \(Self.date)"
         default: return "\(binary) \(step) --root '\(root)' --date \(Self.date) --memory-budget \(memoryBudget)"
         }
     }

@@ -11,9 +11,11 @@ struct GeneratorTests {
         var batchSizes: [Int] = []
     }
 
-    static func generate(events: Int, seed: UInt64, in directory: TestDirectory) throws -> (path: String, day: Day) {
-        let path = directory.file("day-\(seed).jsonl")
-        let output = try ProcessRunner.archive(["generate", "--events", "\(events)", "--date", "2026-03-14", "--seed", "\(seed)", "--out", path])
+    static func generate(events: Int, seed: UInt64, shape: String = "typical", in directory: TestDirectory) throws -> (path: String, day: Day) {
+        let path = directory.file("day-\(seed)-\(shape).jsonl")
+        let output = try ProcessRunner.archive(
+            ["generate", "--events", "\(events)", "--date", "2026-03-14", "--seed", "\(seed)", "--shape", shape, "--out", path]
+        )
         precondition(output.status == 0, output.stderr)
         var day = Day()
         for line in try Data(contentsOf: URL(fileURLWithPath: path)).split(separator: UInt8(ascii: "\n")) {
@@ -116,5 +118,25 @@ struct GeneratorTests {
         #expect(names.contains { $0.contains("\\") })
         #expect(names.contains { $0.unicodeScalars.contains { $0.value > 0x7F } })
         #expect(day.events.contains { ($0["uid"] as! String).unicodeScalars.contains { $0.value > 0x7F } })
+    }
+
+    @Test("--shape busy-hour: every distinct event a push campaign's, between 12:00 and 13:00")
+    func busyHourShape() throws {
+        let day = try Self.generate(events: 2000, seed: 5, shape: "busy-hour", in: TestDirectory()).day
+        let distinct = Dictionary(day.events.map { ($0["event_uuid"] as! String, $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(distinct.count == 2000)
+        let noon = 1_773_446_400 + 12 * 3600  // 2026-03-14T12:00:00Z
+        #expect(distinct.values.allSatisfy { ($0["event_time"] as! Int) >= noon && ($0["event_time"] as! Int) < noon + 3600 })
+        #expect(distinct.values.allSatisfy { ($0["event_attributes"] as! NSDictionary)["campaign_channel"] as? String == "Push" })
+    }
+
+    @Test("--shape one-campaign: one email campaign, as many distinct users as events, over exactly five event codes")
+    func oneCampaignShape() throws {
+        let day = try Self.generate(events: 5000, seed: 5, shape: "one-campaign", in: TestDirectory()).day
+        let distinct = Dictionary(day.events.map { ($0["event_uuid"] as! String, $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(distinct.count == 5000)
+        #expect(Set(distinct.values.map { $0["uid"] as! String }).count == 5000)
+        #expect(Set(distinct.values.map { ($0["event_attributes"] as! NSDictionary)["campaign_id"] as! String }).count == 1)
+        #expect(Set(distinct.values.map { $0["event_code"] as! String }).count == 5)
     }
 }
