@@ -35,12 +35,10 @@ struct BigCampaignDay {
 
     /// Peak RSS in KB of a `streams-archive` run with an 8 MiB budget, from the child's rusage (GNU time).
     func peakKB(_ command: String, expecting summary: String) throws -> Int {
-        let run = try ProcessRunner.run(
-            "/usr/bin/time", ["-f", "max_rss_kb=%M", ProcessRunner.streamsArchive, command, "--root", root, "--date", GeneratedDay.date, "--memory-budget", "8M"]
-        )
+        let (run, peak) = try ProcessRunner.archiveWithPeakRSS([command, "--root", root, "--date", GeneratedDay.date, "--memory-budget", "8M"])
         #expect(run.status == 0, Comment(rawValue: run.stderr))
         #expect(run.stderr.contains(summary), Comment(rawValue: run.stderr))
-        return try #require(run.stderr.split(separator: "\n").last { $0.hasPrefix("max_rss_kb=") }.flatMap { Int($0.dropFirst(11)) })
+        return try #require(peak)
     }
 }
 
@@ -102,9 +100,7 @@ struct TimelineLookupMemoryTests {
     @Test("looking up a user with 150,000 events (a 60 MB member) prints them all in order, peaking under the fixed overhead")
     func lookupOfABusyUserStreams() throws {
         let day = try BusyUserDay(events: 150_000)
-        let run = try ProcessRunner.run(
-            "/usr/bin/time", ["-f", "max_rss_kb=%M", ProcessRunner.streamsArchive, "timeline", "--root", day.root, "--uid", "busy-user"]
-        )
+        let (run, peakKB) = try ProcessRunner.archiveWithPeakRSS(["timeline", "--root", day.root, "--uid", "busy-user"])
         #expect(run.status == 0, Comment(rawValue: run.stderr))
         let lines = run.text.split(separator: "\n")
         #expect(lines.count == 150_000)
@@ -112,7 +108,7 @@ struct TimelineLookupMemoryTests {
         let times = lines.compactMap { line in line.firstRange(of: #""event_time":"#).flatMap { Int(line[$0.upperBound...].prefix { $0.isNumber }) } }
         #expect(times.count == 150_000 && zip(times, times.dropFirst()).allSatisfy { $0 <= $1 }, "oldest first")
         let member = lines.reduce(0) { $0 + $1.utf8.count + 1 }
-        let peak = try #require(run.stderr.split(separator: "\n").last { $0.hasPrefix("max_rss_kb=") }.flatMap { Int($0.dropFirst(11)) })
+        let peak = try #require(peakKB)
         #expect(member > MemoryBudgetTests.overheadKB << 10, "the member (\(member) bytes) is larger than the overhead allowed")
         #expect(peak < MemoryBudgetTests.overheadKB, "peak RSS \(peak) KB for a \(member)-byte member")
     }

@@ -75,12 +75,10 @@ struct SealSpillTests {
         let raw = try ProcessRunner.run("/bin/sh", ["-c", "zcat \"$0\"/*.jsonl.gz | wc -c", hour.hour]).text
         let rawBytes = try #require(Int(raw.trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(rawBytes > 4 * (8 << 20), "the hour (\(rawBytes) bytes of JSON) is several times the budget")
-        let run = try ProcessRunner.run(
-            "/usr/bin/time", ["-f", "max_rss_kb=%M", ProcessRunner.streamsArchive, "seal", "--root", hour.root, "--memory-budget", "8M", "--workers", "1"]
-        )
+        let (run, peakKB) = try ProcessRunner.archiveWithPeakRSS(["seal", "--root", hour.root, "--memory-budget", "8M", "--workers", "1"])
         #expect(run.status == 0, Comment(rawValue: run.stderr))
         #expect(run.stderr.contains(" 1 spilled to disk"), Comment(rawValue: run.stderr))
-        let peak = try #require(run.stderr.split(separator: "\n").last { $0.hasPrefix("max_rss_kb=") }.flatMap { Int($0.dropFirst(11)) })
+        let peak = try #require(peakKB)
         #expect(peak < (8 << 10) + SealSpillTests.overheadKB, "peak RSS \(peak) KB for a budget of 8 MiB")
     }
 

@@ -62,14 +62,10 @@ public final class GzipFileReader {
         let decoder: GzipMemberDecoder
         do { decoder = try GzipMemberDecoder() } catch { throw GzipSetupError.zlib(error.message) }
         var chunkOffset: Int64 = range?.lowerBound ?? 0
+        let end = range?.upperBound ?? .max
         while true {
-            let count: Int
-            if let range {
-                let wanted = Int(min(Int64(input.count), range.upperBound - chunkOffset))
-                count = wanted > 0 ? try file.read(into: UnsafeMutableRawBufferPointer(rebasing: input[0..<wanted]), at: chunkOffset) : 0
-            } else {
-                count = try file.read(into: input)
-            }
+            let wanted = Int(min(Int64(input.count), end - chunkOffset))
+            let count = wanted > 0 ? try file.read(into: UnsafeMutableRawBufferPointer(rebasing: input[0..<wanted]), at: chunkOffset) : 0
             guard count > 0 else {
                 if decoder.insideMember { throw damage(.truncated) }
                 return

@@ -5,7 +5,7 @@ import CLibdeflate
 ///
 /// libdeflate sees the whole input at once, so it chooses matches and block boundaries better and faster than
 /// a streaming deflate: at level 7 its members of sealed lines are about 4% smaller than zlib's level 9 and
-/// take 0.44 of its time (`archive-bench sealing`, docs/PERFORMANCE.md). The output is standard gzip, read by zlib, zcat and
+/// take a third of its time (`archive-bench sealing`, docs/PERFORMANCE.md). The output is standard gzip, read by zlib, zcat and
 /// every other reader. Instances are not thread-safe; give each thread its own.
 package final class WholeMemberCompressor {
     package let level: Int32

@@ -19,8 +19,8 @@ import Glibc
 /// Spark) can see the sealed file beside its sources for the milliseconds between 4 and 5, never a
 /// half-written file.
 public struct PartitionSealer {
-    /// libdeflate's level for sealed members: 0.96 of `gzip -9`'s size at 2.5 times its speed; level 8 gains
-    /// 3% more at half the speed (`archive-bench sealing`).
+    /// libdeflate's level for sealed members: 0.96 of `gzip -9`'s size at 3.7 times its speed; level 8 gains
+    /// 3% more at half the speed (`archive-bench sealing`, docs/PERFORMANCE.md).
     public static let level: Int32 = 7
 
     /// What sealing one hour did.

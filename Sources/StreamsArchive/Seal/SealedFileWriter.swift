@@ -12,10 +12,12 @@ import Crypto
 /// it, and the next seal's recovery removes it.
 struct SealedFileWriter {
     static let memberBytes = 4 << 20
+    /// Room for a member's lines: `memberBytes` and the line that crosses it.
+    private static let memberCapacity = memberBytes + 64 * 1024
 
     /// The most a writer with `compressors` holds: a batch of members' lines (each up to a line past
     /// `memberBytes`) and their compressed bytes (room for a quarter of each, as the compressor first tries).
-    static func heldBytes(compressors: Int) -> Int { compressors * (memberBytes + 64 * 1024) * 5 / 4 }
+    static func heldBytes(compressors: Int) -> Int { compressors * memberCapacity * 5 / 4 }
 
     let path: String
     private let file: POSIXFile
@@ -34,7 +36,7 @@ struct SealedFileWriter {
         self.path = path
         self.compressors = compressors
         file = try POSIXFile.createTruncating(path)
-        pending[0].reserveCapacity(Self.memberBytes + 64 * 1024)
+        pending[0].reserveCapacity(Self.memberCapacity)
     }
 
     /// Appends one line (without its newline); `time` is its event_time (lines come in time order).
@@ -47,7 +49,7 @@ struct SealedFileWriter {
         guard pending[pending.count - 1].count >= Self.memberBytes else { return }
         if pending.count == compressors.count { try writeBatch() }
         var next: [UInt8] = []
-        next.reserveCapacity(Self.memberBytes + 64 * 1024)
+        next.reserveCapacity(Self.memberCapacity)
         pending.append(next)
     }
 

@@ -139,12 +139,13 @@ public struct TrafficGenerator: Sendable {
         var events: [PlannedEvent] = []
         events.reserveCapacity(options.events + 100)
         var lateBudget = options.events >= 100 && !busyHour ? max(2, options.events / 1000) : 0
+        let pushCampaigns = world.campaigns.indices.filter { world.campaigns[$0].channel == .push }
 
         func addFunnel(force: String?) {
             let late = force == nil && lateBudget > 0 && random.chance(0.01)
             let campaignIndex: Int
             if busyHour {
-                campaignIndex = random.pick(world.campaigns.indices.filter { world.campaigns[$0].channel == .push })
+                campaignIndex = random.pick(pushCampaigns)
             } else if let force, let channel = EventCatalog.entry(for: force)?.channel {
                 let matching = world.campaigns.indices.filter { world.campaigns[$0].channel == channel }
                 campaignIndex = random.pick(matching)

@@ -48,6 +48,13 @@ enum ProcessRunner {
         try run(streamsArchive, arguments, environment: environment)
     }
 
+    /// Runs the built `streams-archive` under GNU time: its output, and its peak RSS in KB from the child's
+    /// rusage (nil if GNU time printed none).
+    static func archiveWithPeakRSS(_ arguments: [String]) throws -> (output: Output, peakKB: Int?) {
+        let output = try run("/usr/bin/time", ["-f", "max_rss_kb=%M", streamsArchive] + arguments)
+        return (output, output.stderr.split(separator: "\n").last { $0.hasPrefix("max_rss_kb=") }.flatMap { Int($0.dropFirst(11)) })
+    }
+
     /// Runs a shell command line.
     @discardableResult
     static func shell(_ command: String) throws -> Output {
