@@ -86,15 +86,24 @@ public final class NightlyPipeline {
         } ?? []
         for item in planned {
             let date = item.date
+            // Both from one read of the day when both are due and the timelines can start (if they cannot, their
+            // own step below says why). The report step's time is then the read's.
+            var timelines: ReportAndTimelines.Timelines?
             if item.report {
                 step("report \(date)") {
-                    let report = try CampaignReportBuilder.build(layout: layout, date: date, workers: options.workers, memoryBudget: options.memoryBudget)
+                    let report: CampaignReport
+                    if item.timelines, let build = try? TimelineBuilder.Build(layout: layout, date: date) {
+                        (report, timelines) = try ReportAndTimelines.read(build, workers: options.workers, memoryBudget: options.memoryBudget)
+                    } else {
+                        report = try CampaignReportBuilder.build(layout: layout, date: date, workers: options.workers, memoryBudget: options.memoryBudget)
+                    }
                     try ReportFiles.write(report, layout: layout)
                     for damage in report.damage { log("report \(date): damaged input: \(damage)") }
                     return (
                         report.isComplete ? .ok : .damagedData,
                         "\(report.events) events, \(report.campaignEvents) campaign events in \(report.campaigns.count) campaigns"
                             + (report.isComplete ? "" : ", INCOMPLETE (\(report.damage.count) damaged)")
+                            + (timelines == nil ? "" : "; the day read once for this and its timelines")
                     )
                 }
             }
@@ -111,7 +120,8 @@ public final class NightlyPipeline {
             }
             if item.timelines {
                 step("timelines \(date)") {
-                    let summary = try TimelineBuilder.build(layout: layout, date: date, workers: options.workers, memoryBudget: options.memoryBudget)
+                    let summary = try timelines?.write()
+                        ?? TimelineBuilder.build(layout: layout, date: date, workers: options.workers, memoryBudget: options.memoryBudget)
                     return (summary.damage.isEmpty ? .ok : .damagedData, "\(summary.events) events of \(summary.users) users in \(summary.buckets) buckets")
                 }
             }

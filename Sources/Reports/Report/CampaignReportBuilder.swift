@@ -11,18 +11,34 @@ public enum CampaignReportBuilder {
     ) throws -> CampaignReport {
         var spill: UserSpill?
         defer { spill?.remove() }
-        let (files, outcome) = try DayScan.withFiles(layout: layout, date: date, includeOpen: includeOpen) { files in
-            // At most one (group, uid) pair per event: about one event per 16 bytes of gzip at most.
-            let day = try UserSpill(layout: layout, budget: memoryBudget.bytes, pairs: Int(files.map(\.bytes).reduce(0, +) / 16))
+        let (files, outcome, users) = try DayScan.withFiles(layout: layout, date: date, includeOpen: includeOpen) { files in
+            let day = try userSpill(layout: layout, files: files, budget: memoryBudget)
             spill = day
             let share = memoryBudget.share(max(1, workers))
             let outcome = DayReader.read(
                 files, plan: CampaignAccumulator.plan, workers: workers, progress: progress, make: { CampaignAccumulator(spill: day, userBudget: share) }
             ) { tally, event in tally.add(event) }
-            return (files, outcome)
+            return (files, outcome, day)
         }
-        var parts = outcome.accumulators
-        let spilled = spill?.used == true
+        return try finish(
+            date: date, parts: outcome.accumulators, spill: users, files: files, includeOpen: includeOpen, partitionEvents: outcome.partitionEvents,
+            duplicates: outcome.duplicates, damage: outcome.damage, workers: workers
+        )
+    }
+
+    /// Where the workers spill their users past `budget`, for a day of `files`.
+    static func userSpill(layout: ArchiveLayout, files: [ScannedFile], budget: MemoryBudget) throws -> UserSpill {
+        // At most one (group, uid) pair per event: about one event per 16 bytes of gzip at most.
+        try UserSpill(layout: layout, budget: budget.bytes, pairs: Int(files.map(\.bytes).reduce(0, +) / 16))
+    }
+
+    /// The report from the read workers' tallies (`parts`), their users counted in memory or through `spill`.
+    static func finish(
+        date: UTCDate, parts: [CampaignAccumulator], spill: UserSpill, files: [ScannedFile], includeOpen: Bool,
+        partitionEvents: [PartitionKey: Int], duplicates: Int, damage: [FileDamage], workers: Int
+    ) throws -> CampaignReport {
+        var parts = parts
+        let spilled = spill.used
         var total = CampaignAccumulator()
         for index in parts.indices {
             if let failure = parts[index].failure { throw failure }
@@ -30,7 +46,7 @@ public enum CampaignReportBuilder {
             total.merge(parts[index])
         }
         let counts: UserCounts
-        if let spill, spilled {
+        if spilled {
             try spill.finishWriting()
             var sum = UserCounts()
             for partition in 0..<spill.partitions { sum.add(UserCounts(try spill.read(partition), code: { total.text($0).description })) }
@@ -40,7 +56,7 @@ public enum CampaignReportBuilder {
         }
         var report = CampaignReport(
             date: date, rows: rows(of: total, counts: counts), campaigns: campaigns(of: total, counts: counts, workers: workers),
-            partitionEvents: outcome.partitionEvents, files: files, includedOpenFiles: includeOpen, duplicates: outcome.duplicates, damage: outcome.damage
+            partitionEvents: partitionEvents, files: files, includedOpenFiles: includeOpen, duplicates: duplicates, damage: damage
         )
         report.spilledUsers = spilled
         return report

@@ -64,6 +64,7 @@ public enum DayReader {
         var bytes: Int64 = 0
         private let scanner: FieldScanner
         private var rule = StoredLine()
+        private let buffers = GzipReadBuffers()
 
         init(accumulator: Accumulator, plan: FieldPlan) {
             self.accumulator = accumulator
@@ -80,7 +81,7 @@ public enum DayReader {
             for file in partition {
                 let before = events
                 bytes += file.bytes
-                let reader = GzipFileReader(path: file.path)
+                let reader = GzipFileReader(path: file.path, buffers: buffers)
                 var lineOffset: Int64 = 0
                 do {
                     try reader.forEachLine { line in

@@ -22,6 +22,15 @@ package struct EventLine {
         return ByteString(JSONEscapes.decodeString(Array(raw)))
     }
 
+    /// `body` with what `text` would return, without copying unless the string has escapes; nil when absent or null.
+    package func withText<R>(_ slot: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
+        let field = slots[slot]
+        guard field.isPresent, !field.isNull else { return nil }
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)])
+        guard field.isEscapedString else { return try body(raw) }
+        return try JSONEscapes.decodeString(Array(raw)).withUnsafeBytes(body)
+    }
+
     /// The fingerprint of what `text` would return, computed without copying unless the string has escapes.
     package func fingerprint(_ slot: Int) -> Fingerprint? {
         let field = slots[slot]

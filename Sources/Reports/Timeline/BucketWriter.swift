@@ -12,6 +12,7 @@ import StreamsArchive
 /// is held whole.
 struct BucketWriter {
     private static let plan = FieldPlan(topLevel: ["uid", "event_time"])
+    private static let eventTimeSlot = plan.slot("event_time")
 
     let compressor: WholeMemberCompressor
     private let fields = FieldScanner(plan: plan)
@@ -45,8 +46,10 @@ struct BucketWriter {
         for path in paths {
             try PlainLineReader(path: path).forEachLine { line in
                 let added = fields.scan(line) { event -> Bool in
-                    guard let uid = event.text(TimelineSpill.uidSlot), let uuid = event.text(0) else { return false }
-                    return batch.add(line, key: uid.bytes, uuid: uuid.bytes, fingerprint: nil, time: event.integer(Self.plan.slot("event_time")) ?? .min, seq: seq)
+                    let time = event.integer(Self.eventTimeSlot) ?? .min
+                    return event.withText(TimelineSpill.uidSlot) { uid in
+                        event.withText(0) { uuid in batch.add(line, key: uid, uuid: uuid, fingerprint: nil, time: time, seq: seq) } ?? false
+                    } ?? false
                 }
                 guard added == true else { throw TimelineError.unreadableSpill(offset: consumed) }
                 seq += 1

@@ -39,46 +39,87 @@ public enum TimelineBuilder {
         layout: ArchiveLayout, date: UTCDate, workers: Int = System.coreCount, memoryBudget: MemoryBudget = .machineDefault,
         progress: ReadProgress? = nil
     ) throws -> Summary {
-        try DayAccounting.requireWholeDay(layout: layout, date: date)
-        let parent = layout.timelinesDirectory
-        try Directory.create(parent)
-        let lock = try POSIXFile.openForAppending("\(parent)/.date=\(date).lock")
-        guard try lock.tryLockExclusive() else { throw TimelineError.busy(date: date.description) }
-        let link = layout.timelineDirectory(date)
-        try removeLeftovers(parent: parent, date: date, keep: Directory.linkTarget(link))
-
-        let version = ".date=\(date).v\(SystemClock().now().millisecondsSinceEpoch)-\(getpid())"
-        let directory = "\(parent)/\(version)"
-        let spill = "\(directory)/.spill"
+        let build = try Build(layout: layout, date: date)
         let (files, buckets, outcome) = try DayScan.withFiles(layout: layout, date: date, includeOpen: false) { files in
-            let buckets = TimelineBuckets(forCompressedBytes: files.map(\.bytes).reduce(0, +))
-            try Directory.create(spill)
+            let buckets = try build.buckets(for: files)
             var worker = 0
             let outcome = DayReader.read(files, plan: TimelineSpill.plan, workers: workers, progress: progress) {
                 defer { worker += 1 }
-                return TimelineSpill(directory: spill, worker: worker, buckets: buckets, bufferBytes: memoryBudget.share(workers) / 4)
+                return build.spill(worker: worker, of: workers, buckets: buckets, budget: memoryBudget)
             } visit: { spill, event in
                 spill.add(event)
             }
             return (files, buckets, outcome)
         }
-        var spills = outcome.accumulators
-        for index in spills.indices { if let failure = spills[index].finish() { throw failure } }
-
-        let written = try writeBuckets(buckets, spill: spill, workers: spills.count, into: directory, parallelism: workers, budget: memoryBudget)
-        try Directory.removeTree(spill)
-        var summary = Summary(
-            date: date, directory: link, buckets: buckets.count, events: written.events, users: written.users,
-            duplicates: outcome.duplicates, withoutUID: spills.map(\.withoutUID).reduce(0, +), files: files, damage: outcome.damage,
-            bytesWritten: written.bytes
+        return try build.finish(
+            buckets: buckets, spills: outcome.accumulators, files: files, duplicates: outcome.duplicates, damage: outcome.damage,
+            workers: workers, budget: memoryBudget
         )
-        summary.spilledBuckets = written.spilledBuckets
-        try AtomicFile.write(TimelineManifest.render(summary, root: layout.root), to: "\(directory)/\(TimelineManifest.fileName)")
-        try Directory.sync(directory)
-        if let previous = try Directory.publishLink(link, to: version), previous != version {
-            try Directory.removeTree("\(parent)/\(previous)")
+    }
+
+    /// One build of a date's timelines, in the three phases of the type's comment: made (lock taken, leftovers
+    /// removed), fed by a read of the day (`spill`, one per read worker), then finished (buckets written,
+    /// published). What `build` does, and what the nightly run does while the same read feeds the report.
+    struct Build {
+        let layout: ArchiveLayout
+        let date: UTCDate
+        /// Held until the build is published or abandoned: two builds of one date never meet.
+        private let lock: POSIXFile
+        private let parent: String
+        private let version: String
+        private let directory: String
+        private let spillDirectory: String
+
+        init(layout: ArchiveLayout, date: UTCDate) throws {
+            try DayAccounting.requireWholeDay(layout: layout, date: date)
+            self.layout = layout
+            self.date = date
+            parent = layout.timelinesDirectory
+            try Directory.create(parent)
+            lock = try POSIXFile.openForAppending("\(parent)/.date=\(date).lock")
+            guard try lock.tryLockExclusive() else { throw TimelineError.busy(date: date.description) }
+            try TimelineBuilder.removeLeftovers(parent: parent, date: date, keep: Directory.linkTarget(layout.timelineDirectory(date)))
+            version = ".date=\(date).v\(SystemClock().now().millisecondsSinceEpoch)-\(getpid())"
+            directory = "\(parent)/\(version)"
+            spillDirectory = "\(directory)/.spill"
         }
-        return summary
+
+        /// The buckets for a day of `files`; makes the spill directory.
+        func buckets(for files: [ScannedFile]) throws -> TimelineBuckets {
+            try Directory.create(spillDirectory)
+            return TimelineBuckets(forCompressedBytes: files.map(\.bytes).reduce(0, +))
+        }
+
+        /// Read worker `worker`'s spill (of `workers`), reading fields by `plan`'s slots.
+        func spill(worker: Int, of workers: Int, buckets: TimelineBuckets, budget: MemoryBudget, plan: FieldPlan = TimelineSpill.plan) -> TimelineSpill {
+            TimelineSpill(directory: spillDirectory, worker: worker, buckets: buckets, bufferBytes: budget.share(workers) / 4, plan: plan)
+        }
+
+        /// Sorts and writes the buckets the read workers' `spills` filled, and publishes the new version.
+        func finish(
+            buckets: TimelineBuckets, spills: [TimelineSpill], files: [ScannedFile], duplicates: Int, damage: [FileDamage], workers: Int,
+            budget: MemoryBudget
+        ) throws -> Summary {
+            var spills = spills
+            for index in spills.indices { if let failure = spills[index].finish() { throw failure } }
+            let written = try writeBuckets(
+                buckets, spill: spillDirectory, workers: spills.count, into: directory, parallelism: workers, budget: budget
+            )
+            try Directory.removeTree(spillDirectory)
+            let link = layout.timelineDirectory(date)
+            var summary = Summary(
+                date: date, directory: link, buckets: buckets.count, events: written.events, users: written.users,
+                duplicates: duplicates, withoutUID: spills.map(\.withoutUID).reduce(0, +), files: files, damage: damage,
+                bytesWritten: written.bytes
+            )
+            summary.spilledBuckets = written.spilledBuckets
+            try AtomicFile.write(TimelineManifest.render(summary, root: layout.root), to: "\(directory)/\(TimelineManifest.fileName)")
+            try Directory.sync(directory)
+            if let previous = try Directory.publishLink(link, to: version), previous != version {
+                try Directory.removeTree("\(parent)/\(previous)")
+            }
+            return summary
+        }
     }
 
     private static func writeBuckets(

@@ -8,21 +8,26 @@ import StreamsArchive
 /// the day. Lines without a uid belong
 /// to no timeline and are only counted.
 struct TimelineSpill {
+    /// The fields a build that reads only for timelines asks for (phase two needs event_time too).
     static let plan = FieldPlan(topLevel: ["uid", "event_time"])
     static let uidSlot = plan.slot("uid")
 
     let directory: String
     let worker: Int
     let buckets: TimelineBuckets
+    /// Where the read's `FieldPlan` puts the uid.
+    private let uidSlot: Int
     private let bufferLimit: Int
     private var buffers: [[UInt8]]
     private(set) var withoutUID = 0
     /// The first write that failed; the build stops with it once the read is over.
     private(set) var failure: StorageError?
 
-    /// `bufferBytes`: what this worker's buffers may hold together (at most 32 MB).
-    init(directory: String, worker: Int, buckets: TimelineBuckets, bufferBytes: Int = 32 << 20) {
+    /// `bufferBytes`: what this worker's buffers may hold together (at most 32 MB); `plan`: the read's fields,
+    /// which must include the uid.
+    init(directory: String, worker: Int, buckets: TimelineBuckets, bufferBytes: Int = 32 << 20, plan: FieldPlan = Self.plan) {
         self.directory = directory
+        uidSlot = plan.slot("uid")
         self.worker = worker
         self.buckets = buckets
         bufferLimit = max(4 << 10, min(32 << 20, bufferBytes) / buckets.count)
@@ -33,11 +38,10 @@ struct TimelineSpill {
 
     mutating func add(_ event: EventLine) {
         guard failure == nil else { return }
-        guard let uid = event.text(Self.uidSlot) else {
+        guard let bucket = event.withText(uidSlot, buckets.bucket(of:)) else {
             withoutUID += 1
             return
         }
-        let bucket = buckets.bucket(of: uid.bytes)
         buffers[bucket].append(contentsOf: event.bytes)
         buffers[bucket].append(0x0A)
         if buffers[bucket].count >= bufferLimit { flush(bucket) }

@@ -25,7 +25,7 @@ struct HourSorter {
     /// Takes the next line of the hour's input (sources in seal's order, lines in file order).
     mutating func add(_ line: UnsafeRawBufferPointer, uuid: EventUUID, time: Int64) throws {
         defer { seq += 1 }
-        guard batch.add(line, key: [], uuid: uuid.bytes, fingerprint: uuid.fingerprint, time: time, seq: seq) else {
+        guard uuid.bytes.withUnsafeBytes({ batch.add(line, uuid: $0, fingerprint: uuid.fingerprint, time: time, seq: seq) }) else {
             duplicates += 1
             return
         }
@@ -50,7 +50,9 @@ struct HourSorter {
                 continue
             }
             previous = record.uuid
-            _ = record.line.withUnsafeBytes { ordered.add($0, key: [], uuid: record.uuid, fingerprint: nil, time: record.time, seq: record.seq) }
+            _ = record.line.withUnsafeBytes { line in
+                record.uuid.withUnsafeBytes { ordered.add(line, uuid: $0, fingerprint: nil, time: record.time, seq: record.seq) }
+            }
             if ordered.memory > budget { orderedRuns.append(try spill(&ordered, to: nextRun(), by: .sealed)) }
         }
         orderedRuns.append(try spill(&ordered, to: nextRun(), by: .sealed))

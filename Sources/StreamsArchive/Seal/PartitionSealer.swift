@@ -39,9 +39,11 @@ public struct PartitionSealer {
     let compressors: [WholeMemberCompressor]
     /// Whose name the sealed files carry.
     let root: RootIdentity
-    /// The most this sealer holds of an hour in memory, its writer's members included; a larger hour is sorted
+    /// The most this sealer holds of an hour in memory, its reader's buffers and writer's members included; a larger hour is sorted
     /// through runs spilled to disk.
     let memoryBudget: Int
+    /// Its reader's buffers, kept from file to file.
+    private let readBuffers = GzipReadBuffers()
 
     package init(root: RootIdentity, memoryBudget: Int) throws {
         compressors = try (0..<System.coreCount).map { _ in try WholeMemberCompressor(level: Self.level) }
@@ -80,7 +82,7 @@ public struct PartitionSealer {
         guard !partition.finished.isEmpty, !partition.isSealed else { return outcome }
         // Earlier sealed files first, so of an event's copies the one already sealed is the one kept.
         let sources = partition.finished.filter(ArchiveFileName.isSealed).sorted() + partition.finished.filter { !ArchiveFileName.isSealed($0) }.sorted()
-        let sortBudget = max(64 << 10, memoryBudget - SealedFileWriter.heldBytes(compressors: compressors.count))
+        let sortBudget = max(64 << 10, memoryBudget - SealedFileWriter.heldBytes(compressors: compressors.count) - readBuffers.bytes)
         var sorter = HourSorter(directory: partition.path, budget: sortBudget)
         defer { sorter.removeRuns() }
         var sourceRecords: [SealManifest.Source] = []
@@ -90,7 +92,7 @@ public struct PartitionSealer {
             let size = try POSIXFile.openForReading(path).size()
             sourceRecords.append(.init(name: name, bytes: size))
             outcome.bytesIn += size
-            try GzipFileReader(path: path).forEachLine { line in
+            try GzipFileReader(path: path, buffers: readBuffers).forEachLine { line in
                 outcome.eventsIn += 1
                 switch rule.check(line) {
                 case .success(let event): try sorter.add(line, uuid: event.uuid, time: event.eventTime)

@@ -17,11 +17,13 @@ package struct SpillBatch {
     package var memory: Int { (lines.capacity + fields.capacity + entries.capacity * 56 + firstByUUID.capacity * 48) * 3 / 2 }
 
     /// Adds a line; false (and nothing added) when deduplicating and it is a later copy of an identity here.
+    /// `key` is what timelines group by (none for seal).
     package mutating func add(
-        _ line: UnsafeRawBufferPointer, key: some Collection<UInt8>, uuid: some Collection<UInt8>, fingerprint: Fingerprint?, time: Int64, seq: Int64
+        _ line: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0), uuid: UnsafeRawBufferPointer,
+        fingerprint: Fingerprint?, time: Int64, seq: Int64
     ) -> Bool {
         if deduplicating, let fingerprint {
-            if let first = firstByUUID[fingerprint], fields[entries[first].uuid].elementsEqual(uuid) { return false }
+            if let first = firstByUUID[fingerprint], fields[entries[first].uuid].withUnsafeBytes({ $0.elementsEqual(uuid) }) { return false }
             firstByUUID[fingerprint] = entries.count
         }
         let start = lines.count
@@ -35,9 +37,13 @@ package struct SpillBatch {
     }
 
     private mutating func sort(by order: SpillOrder) {
-        let fields = self.fields
-        entries.sort { a, b in
-            order.precedes((a.time, a.seq, fields[a.key], fields[a.uuid]), (b.time, b.seq, fields[b.key], fields[b.uuid]))
+        fields.withUnsafeBytes { fields in
+            entries.sort { a, b in
+                order.precedes(
+                    (a.time, a.seq, UnsafeRawBufferPointer(rebasing: fields[a.key]), UnsafeRawBufferPointer(rebasing: fields[a.uuid])),
+                    (b.time, b.seq, UnsafeRawBufferPointer(rebasing: fields[b.key]), UnsafeRawBufferPointer(rebasing: fields[b.uuid]))
+                )
+            }
         }
     }
 

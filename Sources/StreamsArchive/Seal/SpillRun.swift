@@ -26,20 +26,38 @@ package enum SpillOrder: Sendable {
     /// By key (uid), then event_time, then identity: a timeline bucket's order.
     case timeline
 
-    func precedes<U: Collection<UInt8>>(
-        _ a: (time: Int64, seq: Int64, key: U, uuid: U), _ b: (time: Int64, seq: Int64, key: U, uuid: U)
+    /// Whether `a` sorts before `b`; keys and uuids are compared byte by byte, a prefix first.
+    func precedes(
+        _ a: (time: Int64, seq: Int64, key: UnsafeRawBufferPointer, uuid: UnsafeRawBufferPointer),
+        _ b: (time: Int64, seq: Int64, key: UnsafeRawBufferPointer, uuid: UnsafeRawBufferPointer)
     ) -> Bool {
         switch self {
-        case .identity: a.uuid.elementsEqual(b.uuid) ? a.seq < b.seq : a.uuid.lexicographicallyPrecedes(b.uuid)
-        case .sealed: a.time != b.time ? a.time < b.time : a.uuid.lexicographicallyPrecedes(b.uuid)
+        case .identity:
+            let uuids = Self.compare(a.uuid, b.uuid)
+            return uuids == 0 ? a.seq < b.seq : uuids < 0
+        case .sealed:
+            return a.time != b.time ? a.time < b.time : Self.compare(a.uuid, b.uuid) < 0
         case .timeline:
-            !a.key.elementsEqual(b.key)
-                ? a.key.lexicographicallyPrecedes(b.key) : a.time != b.time ? a.time < b.time : a.uuid.lexicographicallyPrecedes(b.uuid)
+            let keys = Self.compare(a.key, b.key)
+            return keys != 0 ? keys < 0 : a.time != b.time ? a.time < b.time : Self.compare(a.uuid, b.uuid) < 0
         }
     }
 
     func precedes(_ a: SpillRecord, _ b: SpillRecord) -> Bool {
-        precedes((a.time, a.seq, a.key[...], a.uuid[...]), (b.time, b.seq, b.key[...], b.uuid[...]))
+        a.key.withUnsafeBytes { aKey in
+            a.uuid.withUnsafeBytes { aUUID in
+                b.key.withUnsafeBytes { bKey in
+                    b.uuid.withUnsafeBytes { bUUID in precedes((a.time, a.seq, aKey, aUUID), (b.time, b.seq, bKey, bUUID)) }
+                }
+            }
+        }
+    }
+
+    /// Byte order, as `lexicographicallyPrecedes` gives it: negative, zero or positive.
+    private static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        let common = min(a.count, b.count)
+        if common > 0, case let order = memcmp(a.baseAddress!, b.baseAddress!, common), order != 0 { return Int(order) }
+        return a.count - b.count
     }
 }
 
