@@ -12,6 +12,7 @@ struct NightlyBenchmark: ParsableCommand {
 
     @Option(help: "Distinct generated events.") var events = 1_000_000
     @Option(help: "Scratch directory (removed afterwards).") var scratch = NSTemporaryDirectory() + "archive-bench-nightly"
+    @Option(help: "An older streams-archive binary whose nightly is timed on a copy of the same raw day, in the same run.") var baseline: String?
 
     static let date = "2026-03-14"
 
@@ -24,6 +25,15 @@ struct NightlyBenchmark: ParsableCommand {
         try Measure.archivedDay(events: events, date: Self.date, root: root, scratch: scratch)
         let raw = try bytes(of: "find '\(root)/events' -name '*.jsonl.gz'")
 
+        var baselineWall: Double?
+        if let baseline {
+            let copy = scratch + "/baseline"
+            try Measure.shell("cp -a '\(root)' '\(copy)'")
+            let started = Measure.seconds()
+            try Measure.shell("'\(baseline)' nightly --root '\(copy)' --date \(Self.date) 2>/dev/null")
+            baselineWall = Measure.seconds() - started
+            try FileManager.default.removeItem(atPath: copy)
+        }
         let started = Measure.seconds()
         try Measure.shell("'\(binary)' nightly --root '\(root)' --date \(Self.date) 2> '\(scratch)/nightly.log'")
         let wall = Measure.seconds() - started
@@ -38,6 +48,10 @@ struct NightlyBenchmark: ParsableCommand {
         print("| measure | value |")
         print("| --- | --- |")
         print("| `nightly` wall time (seal, report and timelines of two dates, verify) | \(String(format: "%.1f", wall)) s |")
+        if let baselineWall {
+            print("| baseline `nightly` on a copy of the same raw day, same run | \(String(format: "%.1f", baselineWall)) s |")
+            print("| this build / baseline | **\(String(format: "%.2f", wall / baselineWall))** |")
+        }
         print("| sealed files (libdeflate members of about 4 MiB, duplicates dropped) | \(mb(sealed)) |")
         print("| sealed / raw | **\(String(format: "%.3f", Double(sealed) / Double(raw)))** |")
         print("| `gzip -9` of the same lines as one stream (\(mb(plain)) of JSON; took \(String(format: "%.1f", gzipSeconds)) s on one core) | \(mb(gzip9)) |")

@@ -6,7 +6,7 @@ package struct SpillBatch {
     private var lines: [UInt8] = []
     private var fields: [UInt8] = []
     private var entries: [(line: Range<Int>, time: Int64, key: Range<Int>, uuid: Range<Int>, seq: Int64)] = []
-    private var firstByUUID: [Fingerprint: Int] = [:]
+    private var firstCopies = FirstCopyIndex()
 
     package init(deduplicating: Bool) { self.deduplicating = deduplicating }
 
@@ -14,7 +14,7 @@ package struct SpillBatch {
 
     /// Bytes held, counting what the arrays and the index have reserved, and half as much again: an array
     /// that grows holds its old storage and its new one while it copies.
-    package var memory: Int { (lines.capacity + fields.capacity + entries.capacity * 56 + firstByUUID.capacity * 48) * 3 / 2 }
+    package var memory: Int { (lines.capacity + fields.capacity + entries.capacity * 56 + firstCopies.memory) * 3 / 2 }
 
     /// Adds a line; false (and nothing added) when deduplicating and it is a later copy of an identity here.
     /// `key` is what timelines group by (none for seal).
@@ -23,8 +23,8 @@ package struct SpillBatch {
         fingerprint: Fingerprint?, time: Int64, seq: Int64
     ) -> Bool {
         if deduplicating, let fingerprint {
-            if let first = firstByUUID[fingerprint], fields[entries[first].uuid].withUnsafeBytes({ $0.elementsEqual(uuid) }) { return false }
-            firstByUUID[fingerprint] = entries.count
+            if let first = firstCopies.entry(for: fingerprint), fields[entries[first].uuid].withUnsafeBytes({ $0.elementsEqual(uuid) }) { return false }
+            firstCopies.record(fingerprint, entry: entries.count)
         }
         let start = lines.count
         lines.append(contentsOf: line)
