@@ -124,6 +124,37 @@ struct WholeMemberReadTests {
         #expect(b == secondLines)
     }
 
+    @Test("a read buffer of one byte reads every line, through zlib")
+    func oneByteBufferReadsEverything() throws {
+        let directory = TestDirectory()
+        let (file, lines, _) = try Self.members(3)
+        let path = directory.file("tiny.gz")
+        try Data(file).write(to: URL(fileURLWithPath: path))
+        let read = Self.read(path, readBufferSize: 1)
+        #expect(read.error == nil)
+        #expect(read.lines == lines)
+        #expect(read.reader.compressedBytesRead == Int64(file.count))
+    }
+
+    @Test("a member whose header CRC (FHCRC) is wrong is refused, as zlib refuses it")
+    func wrongHeaderCRCIsRefused() throws {
+        let directory = TestDirectory()
+        let good = try GzipMemberEncoder(level: 6).member(of: Array(GzipCodecTests.joined(GzipCodecTests.sampleLines(20))))
+        var flagged = Array(good[0..<10])
+        flagged[3] |= 0x02  // FHCRC: two bytes of header CRC follow the fixed header
+        flagged += [0x00, 0x00] + good[10...]
+        let path = directory.file("fhcrc.gz")
+        try Data(good + flagged).write(to: URL(fileURLWithPath: path))
+        let error = try #require(Self.read(path).error)
+        #expect(error.lastGoodOffset == Int64(good.count))
+        #expect(error.problem == Self.read(path, readBufferSize: 7).error?.problem)
+        guard case .corrupt(let reason) = error.problem else {
+            Issue.record("expected a corrupt member, got \(error.problem)")
+            return
+        }
+        #expect(reason.contains("header crc"), "zlib's reason: \(reason)")
+    }
+
     @Test("a byte range of whole members reads only those members")
     func rangeReadsOnlyItsMembers() throws {
         let directory = TestDirectory()

@@ -100,7 +100,7 @@ public final class GzipFileReader {
     ) throws -> Bool {
         let input = buffers.input
         while true {
-            if !window.atEnd && window.unread < input.count / 2 { try refill(file, &window) }
+            if !window.atEnd && (window.unread == 0 || window.unread < input.count / 2) { try refill(file, &window) }
             guard window.unread > 0 else { return true }
             let unread = UnsafeRawBufferPointer(rebasing: input[window.start..<window.filled])
             if let member = inflater.inflate(unread, into: buffers.output) {
@@ -143,7 +143,8 @@ public final class GzipFileReader {
             if window.unread == 0 {
                 window.base += Int64(window.filled)
                 window.start = 0
-                window.filled = window.atEnd ? 0 : try read(file, into: buffers.input, at: window.base)
+                // Read again even where the read-ahead met the end: a file still being written may have grown.
+                window.filled = try read(file, into: buffers.input, at: window.base)
                 guard window.filled > 0 else {
                     if decoder.insideMember { throw damage(.truncated) }
                     return

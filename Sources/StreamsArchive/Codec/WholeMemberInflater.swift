@@ -23,7 +23,8 @@ package final class WholeMemberInflater {
     /// Inflates the member at the start of `input` into `output`, its CRC-32 and length checked: the bytes of
     /// input it took and of output it wrote; nil when it cannot be taken whole here.
     package func inflate(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> (consumed: Int, produced: Int)? {
-        guard let source = input.baseAddress, let target = output.baseAddress, !input.isEmpty else { return nil }
+        // libdeflate skips a header CRC (FHCRC) without checking it; zlib checks it, so such a member is zlib's.
+        guard let source = input.baseAddress, let target = output.baseAddress, input.count > 3, input[3] & 0x02 == 0 else { return nil }
         var consumed = 0
         var produced = 0
         let result = libdeflate_gzip_decompress_ex(decompressor, source, input.count, target, output.count, &consumed, &produced)
