@@ -15,11 +15,7 @@ package struct EventLine {
 
     /// A string's decoded bytes or any other value's JSON text; nil when absent or null.
     package func text(_ slot: Int) -> ByteString? {
-        let field = slots[slot]
-        guard field.isPresent, !field.isNull else { return nil }
-        let raw = UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)])
-        guard field.isEscapedString else { return ByteString(Array(raw)) }
-        return ByteString(JSONEscapes.decodeString(Array(raw)))
+        withText(slot) { ByteString(Array($0)) }
     }
 
     /// `body` with what `text` would return, without copying unless the string has escapes; nil when absent or null.
@@ -33,11 +29,7 @@ package struct EventLine {
 
     /// The fingerprint of what `text` would return, computed without copying unless the string has escapes.
     package func fingerprint(_ slot: Int) -> Fingerprint? {
-        let field = slots[slot]
-        guard field.isPresent, !field.isNull else { return nil }
-        let raw = UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)])
-        guard field.isEscapedString else { return Fingerprint(raw) }
-        return Fingerprint(JSONEscapes.decodeString(Array(raw)))
+        withText(slot, Fingerprint.init)
     }
 
     /// Whether the field's `text` equals `value`, compared without copying.

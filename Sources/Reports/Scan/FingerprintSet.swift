@@ -26,7 +26,7 @@ struct FingerprintSet: Sendable {
     /// Adds `fingerprint`; false if it was already there.
     @discardableResult
     mutating func insert(_ fingerprint: Fingerprint) -> Bool {
-        if Self.isEmpty(fingerprint) {
+        if fingerprint.isZero {
             defer { holdsZero = true }
             if !holdsZero { count += 1 }
             return !holdsZero
@@ -43,18 +43,15 @@ struct FingerprintSet: Sendable {
 
     func forEach(_ body: (Fingerprint) -> Void) {
         if holdsZero { body(Self.empty) }
-        for slot in slots where !Self.isEmpty(slot) { body(slot) }
+        for slot in slots where !slot.isZero { body(slot) }
     }
-
-    /// Compared word by word: this is the hot loop of every day read.
-    private static func isEmpty(_ slot: Fingerprint) -> Bool { slot.high | slot.low == 0 }
 
     private static func place(_ fingerprint: Fingerprint, in slots: UnsafeMutableBufferPointer<Fingerprint>) -> Bool {
         let mask = slots.count - 1
         var index = Int(truncatingIfNeeded: fingerprint.low) & mask
         while true {
             let slot = slots[index]
-            if isEmpty(slot) {
+            if slot.isZero {
                 slots[index] = fingerprint
                 return true
             }
@@ -67,7 +64,7 @@ struct FingerprintSet: Sendable {
         let old = slots
         slots = Array(repeating: Self.empty, count: old.count * 2)
         slots.withUnsafeMutableBufferPointer { buffer in
-            for slot in old where !Self.isEmpty(slot) { _ = Self.place(slot, in: buffer) }
+            for slot in old where !slot.isZero { _ = Self.place(slot, in: buffer) }
         }
     }
 }

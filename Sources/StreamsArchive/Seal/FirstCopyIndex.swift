@@ -14,23 +14,21 @@ struct FirstCopyIndex {
 
     /// The entry recorded for `fingerprint`, if any.
     func entry(for fingerprint: Fingerprint) -> Int? {
-        if Self.isEmpty(fingerprint) { return zeroEntry }
+        if fingerprint.isZero { return zeroEntry }
         guard !fingerprints.isEmpty else { return nil }
         let slot = find(fingerprint)
-        return Self.isEmpty(fingerprints[slot]) ? nil : entries[slot]
+        return fingerprints[slot].isZero ? nil : entries[slot]
     }
 
     /// Records `entry` for `fingerprint`, in place of any entry recorded before.
     mutating func record(_ fingerprint: Fingerprint, entry: Int) {
-        if Self.isEmpty(fingerprint) { return zeroEntry = entry }
+        if fingerprint.isZero { return zeroEntry = entry }
         if (count + 1) * 2 > fingerprints.count { grow() }
         let slot = find(fingerprint)
-        if Self.isEmpty(fingerprints[slot]) { count += 1 }
+        if fingerprints[slot].isZero { count += 1 }
         fingerprints[slot] = fingerprint
         entries[slot] = entry
     }
-
-    private static func isEmpty(_ fingerprint: Fingerprint) -> Bool { fingerprint.high | fingerprint.low == 0 }
 
     /// The slot holding `fingerprint`, or the empty slot where it belongs.
     private func find(_ fingerprint: Fingerprint) -> Int {
@@ -38,7 +36,7 @@ struct FirstCopyIndex {
         var slot = Int(truncatingIfNeeded: fingerprint.low) & mask
         while true {
             let held = fingerprints[slot]
-            if Self.isEmpty(held) || (held.low == fingerprint.low && held.high == fingerprint.high) { return slot }
+            if held.isZero || (held.low == fingerprint.low && held.high == fingerprint.high) { return slot }
             slot = (slot + 1) & mask
         }
     }
@@ -48,7 +46,7 @@ struct FirstCopyIndex {
         let size = max(16, oldFingerprints.count * 2)
         fingerprints = Array(repeating: Fingerprint(high: 0, low: 0), count: size)
         entries = Array(repeating: 0, count: size)
-        for (slot, fingerprint) in oldFingerprints.enumerated() where !Self.isEmpty(fingerprint) {
+        for (slot, fingerprint) in oldFingerprints.enumerated() where !fingerprint.isZero {
             let target = find(fingerprint)
             fingerprints[target] = fingerprint
             entries[target] = oldEntries[slot]

@@ -39,6 +39,11 @@ package struct Fingerprint: Hashable, Sendable {
     @inlinable
     package static func == (lhs: Fingerprint, rhs: Fingerprint) -> Bool { lhs.high == rhs.high && lhs.low == rhs.low }
 
+    /// The all-zero fingerprint, which the open-addressed tables (`FingerprintSet`, `FirstCopyIndex`) use to
+    /// mark an empty slot; compared word by word, inlinable for their hot loops.
+    @inlinable
+    package var isZero: Bool { high | low == 0 }
+
     /// One word is enough to place a fingerprint in a hash table: its bits are already uniformly mixed.
     @inlinable
     package func hash(into hasher: inout Hasher) {
