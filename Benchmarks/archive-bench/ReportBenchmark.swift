@@ -49,7 +49,7 @@ struct ReportBenchmark: ParsableCommand {
         // Sealed, as the hourly job leaves every past hour and as nightly reads it: seal checked each line.
         try Measure.shell("'\(Measure.streamsArchive)' seal --root '\(root)' --grace 0 2>/dev/null")
         let sealed = try dayFiles(root: root)
-        print("sealed: \(sealed.files.count) files, \(mb(sealed.compressed)) gzip (libdeflate members, level 7)")
+        print("sealed: \(sealed.files.count) files, \(mb(sealed.compressed)) gzip (libdeflate members, level \(PartitionSealer.level))")
         let two = try Measure.best(runs) { try Measure.shell(report()) }
         let one = try Measure.best(runs) { try Measure.shell(report(workers: 1)) }
         let duck = try Measure.best(runs) { try Measure.shell(duckdb) }

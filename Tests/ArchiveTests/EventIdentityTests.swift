@@ -31,6 +31,18 @@ struct EventIdentityTests {
         #expect(batch.accepted.count == 1 && batch.rejected.isEmpty)
     }
 
+    @Test("keys of one length that share their first and last eight bytes are two keys; either of them twice is refused")
+    func lookalikeLongKeys() throws {
+        func check(_ line: String) -> StoredLine.Problem? {
+            var rule = StoredLine()
+            guard case .failure(let problem) = Array(line.utf8).withUnsafeBytes({ rule.check($0) }) else { return nil }
+            return problem
+        }
+        let alike = #"{"event_uuid":"k-1","event_time":1,"campaign_AAAA_name":1,"campaign_BBBB_name":2}"#
+        #expect(check(alike) == nil)
+        #expect(check(alike.replacingOccurrences(of: "2}", with: #"2,"campaign_BBBB_name":3}"#)) == .repeatedKey("campaign_BBBB_name"))
+    }
+
     @Test("a key repeated inside event_attributes (or deeper) is refused with the key named, and kept as text under rejected/")
     func repeatedNestedKeysAreRefused() throws {
         let event = #"{"event_uuid":"rep-1","event_time":1773480000,"event_code":"MOE_EMAIL_SENT","event_type":"CAMPAIGN_EVENT","event_attributes":{"campaign_id":"FIRST","campaign_channel":"Email","campaign_id":"SECOND"}}"#

@@ -1,7 +1,7 @@
 import Glibc
 import StreamsArchive
 
-/// Phase two of a timeline build: one bucket's spilled lines, sorted by (uid, event_time, event_uuid) in
+/// Phase two of a timeline build: one bucket's spilled records (`TimelineSpill`), sorted by (uid, event_time, event_uuid) in
 /// byte order and written as gzip members of whole users, with an index line per uid.
 ///
 /// Members hold about 64 KB of JSON, so a lookup inflates one small member, not the bucket. A bucket whose
@@ -11,11 +11,13 @@ import StreamsArchive
 /// 1 MiB at a time as it grows, so the files are byte-identical and no member, however large one user's day,
 /// is held whole.
 struct BucketWriter {
-    private static let plan = FieldPlan(topLevel: ["uid", "event_time"])
-    private static let eventTimeSlot = plan.slot("event_time")
-
     let compressor: WholeMemberCompressor
-    private let fields = FieldScanner(plan: plan)
+    /// The last in-memory bucket's batch, emptied but keeping its storage: the next bucket, of about the same
+    /// size, fills it without growing its arrays again and faulting in fresh pages. It holds at most one
+    /// in-memory bucket's worth, a third of the worker's budget.
+    private var batch = SpillBatch(deduplicating: false)
+
+    init(compressor: WholeMemberCompressor) { self.compressor = compressor }
 
     struct Written {
         var events = 0
@@ -29,8 +31,11 @@ struct BucketWriter {
 
     /// Sorts the lines in the spill files `paths` (`bytes` in all) and writes `dataPath` and `indexPath`;
     /// writes nothing for an empty bucket. Runs, if needed, are `<runPrefix><n>` and are removed.
-    func write(_ paths: [String], bytes: Int64, budget: Int, runPrefix: String, dataPath: String, indexPath: String) throws -> Written {
-        var batch = SpillBatch(deduplicating: false)
+    mutating func write(_ paths: [String], bytes: Int64, budget: Int, runPrefix: String, dataPath: String, indexPath: String) throws -> Written {
+        // In memory when the lines, their sort fields and the sort's copy fit; else batches of the budget.
+        let inMemory = bytes * 3 <= Int64(budget)
+        if inMemory { batch.removeAll() } else { batch = SpillBatch(deduplicating: false) }
+        defer { batch.removeAll() }
         var runs: [String] = []
         var made = 0
         func nextRun() -> String {
@@ -39,21 +44,12 @@ struct BucketWriter {
         }
         defer { for index in 0..<made { try? Directory.removeFile("\(runPrefix)\(index)") } }
         let flushBytes = SpillRunWriter.flushBytes(budget: budget)
-        // In memory when the lines, their sort fields and the sort's copy fit; else batches of the budget.
-        let inMemory = bytes * 3 <= Int64(budget)
         var seq: Int64 = 0
-        var consumed: Int64 = 0
         for path in paths {
-            try PlainLineReader(path: path).forEachLine { line in
-                let added = fields.scan(line) { event -> Bool in
-                    let time = event.integer(Self.eventTimeSlot) ?? .min
-                    return event.withText(TimelineSpill.uidSlot) { uid in
-                        event.withText(0) { uuid in batch.add(line, key: uid, uuid: uuid, fingerprint: nil, time: time, seq: seq) } ?? false
-                    } ?? false
-                }
-                guard added == true else { throw TimelineError.unreadableSpill(offset: consumed) }
+            var records = try SpillRunReader(path: path, bufferBytes: flushBytes)
+            try records.forEachRecord { time, uid, uuid, line in
+                _ = batch.add(line, key: uid, uuid: uuid, fingerprint: nil, time: time, seq: seq)
                 seq += 1
-                consumed += Int64(line.count + 1)
                 if !inMemory, batch.memory > budget {
                     runs.append(nextRun())
                     try batch.spill(sortedBy: .timeline, to: runs.last!, flushBytes: flushBytes)
@@ -110,7 +106,7 @@ struct TimelineMembers {
 
     /// The next line, in (uid, event_time, event_uuid) order; `uid` is its uid decoded.
     mutating func add(_ line: UnsafeRawBufferPointer, uid: ArraySlice<UInt8>) throws {
-        if current.map({ !$0.uid.elementsEqual(uid) }) ?? true {
+        if current.map({ !Self.same($0.uid, uid) }) ?? true {
             endUser()
             if memberBytes >= Self.target { try closeMember() }
             current = (Array(uid), 0)
@@ -122,6 +118,11 @@ struct TimelineMembers {
         chunk.append(0x0A)
         memberBytes += line.count + 1
         if chunk.count >= 1 << 20 { try compress() }
+    }
+
+    /// Whether two uids are the same bytes (memcmp: this runs for every line of the day).
+    private static func same(_ a: [UInt8], _ b: ArraySlice<UInt8>) -> Bool {
+        a.count == b.count && a.withUnsafeBytes { a in b.withUnsafeBytes { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
     }
 
     /// Closes the last member, fsyncs the data, and writes and fsyncs the index.

@@ -92,7 +92,10 @@ public enum TimelineBuilder {
 
         /// Read worker `worker`'s spill (of `workers`), reading fields by `plan`'s slots.
         func spill(worker: Int, of workers: Int, buckets: TimelineBuckets, budget: MemoryBudget, plan: FieldPlan = TimelineSpill.plan) -> TimelineSpill {
-            TimelineSpill(directory: spillDirectory, worker: worker, buckets: buckets, bufferBytes: budget.share(workers) / 4, plan: plan)
+            TimelineSpill(
+                directory: spillDirectory, worker: worker, buckets: buckets, bufferBytes: budget.share(workers) / 4, plan: plan,
+                descriptors: System.descriptorLimit / 2 / max(1, workers)
+            )
         }
 
         /// Sorts and writes the buckets the read workers' `spills` filled, and publishes the new version.
@@ -125,9 +128,17 @@ public enum TimelineBuilder {
     private static func writeBuckets(
         _ buckets: TimelineBuckets, spill: String, workers: Int, into directory: String, parallelism: Int, budget: MemoryBudget
     ) throws -> BucketWriter.Written {
-        let encoders = try (0..<max(1, parallelism)).map { _ in BucketWriter(compressor: try WholeMemberCompressor(level: level)) }
-        let results = Parallel.map(buckets.count, workers: encoders.count) { worker, bucket in
-            Result { () throws -> BucketWriter.Written in
+        /// A worker's writer, with the sum of what its buckets wrote and its first failure.
+        struct Worker {
+            var writer: BucketWriter
+            var total = BucketWriter.Written()
+            var failure: (bucket: Int, error: any Error)?
+        }
+        var states = try (0..<max(1, parallelism)).map { _ in Worker(writer: BucketWriter(compressor: try WholeMemberCompressor(level: level))) }
+        let share = budget.share(states.count)
+        Parallel.forEach(buckets.count, states: &states) { (state: inout Worker, bucket: Int) in
+            guard state.failure == nil else { return }
+            do {
                 var paths: [String] = []
                 var bytes: Int64 = 0
                 for spilled in 0..<workers {
@@ -137,19 +148,25 @@ public enum TimelineBuilder {
                     bytes += try file.size()
                 }
                 defer { for path in paths { try? Directory.removeFile(path) } }
-                return try encoders[worker].write(
-                    paths, bytes: bytes, budget: budget.share(encoders.count), runPrefix: "\(spill)/b\(bucket).run",
+                let written = try state.writer.write(
+                    paths, bytes: bytes, budget: share, runPrefix: "\(spill)/b\(bucket).run",
                     dataPath: "\(directory)/\(TimelineBuckets.dataName(bucket))", indexPath: "\(directory)/\(TimelineBuckets.indexName(bucket))"
                 )
+                state.total.events += written.events
+                state.total.users += written.users
+                state.total.bytes += written.bytes
+                if written.spilled { state.total.spilledBuckets += 1 }
+            } catch {
+                state.failure = (bucket, error)
             }
         }
+        if let failure = states.compactMap(\.failure).min(by: { $0.bucket < $1.bucket }) { throw failure.error }
         var total = BucketWriter.Written()
-        for result in results {
-            let written = try result.get()
-            total.events += written.events
-            total.users += written.users
-            total.bytes += written.bytes
-            if written.spilled { total.spilledBuckets += 1 }
+        for state in states {
+            total.events += state.total.events
+            total.users += state.total.users
+            total.bytes += state.total.bytes
+            total.spilledBuckets += state.total.spilledBuckets
         }
         return total
     }

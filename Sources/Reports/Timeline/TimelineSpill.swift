@@ -1,66 +1,118 @@
 import Glibc
 import StreamsArchive
 
-/// Phase one of a timeline build, per read worker: each event's line is appended to its uid's bucket on disk.
+/// Phase one of a timeline build, per read worker: each event is appended to its uid's bucket on disk.
 ///
-/// Lines wait in a small buffer per bucket and are appended to `spill/b<bucket>.w<worker>` when it fills, so
-/// memory is the buffers' (at most 32 MB per worker, less under a small memory budget) whatever the size of
-/// the day. Lines without a uid belong
-/// to no timeline and are only counted.
+/// An event is spilled as a record of the sorted runs' format (`SpillRunWriter.encode`: event_time, uid,
+/// event_uuid and the line; seq 0, which a timeline's order does not use), so phase two sorts without
+/// scanning the JSON again. Records wait in a small buffer per bucket and are appended to
+/// `spill/b<bucket>.w<worker>` when it fills, so memory is the buffers' (at most 32 MB per worker, less under
+/// a small memory budget) whatever the size of the day. Lines without a uid belong to no timeline and are only
+/// counted. The files are scratch: not fsynced, and removed with the build's hidden version if it dies. A
+/// large day under a small budget flushes often and little (at 10M events and 64 MiB, about 12 KB a flush), so
+/// each bucket's file stays open from flush to flush, up to `descriptors` per worker (`SpillFiles`).
 struct TimelineSpill {
-    /// The fields a build that reads only for timelines asks for (phase two needs event_time too).
+    /// The fields a build that reads only for timelines asks for.
     static let plan = FieldPlan(topLevel: ["uid", "event_time"])
     static let uidSlot = plan.slot("uid")
 
     let directory: String
     let worker: Int
     let buckets: TimelineBuckets
-    /// Where the read's `FieldPlan` puts the uid.
+    /// Where the read's `FieldPlan` puts the uid and the event_time.
     private let uidSlot: Int
+    private let timeSlot: Int
     private let bufferLimit: Int
     private var buffers: [[UInt8]]
+    private let files: SpillFiles
     private(set) var withoutUID = 0
     /// The first write that failed; the build stops with it once the read is over.
     private(set) var failure: StorageError?
 
     /// `bufferBytes`: what this worker's buffers may hold together (at most 32 MB); `plan`: the read's fields,
-    /// which must include the uid.
-    init(directory: String, worker: Int, buckets: TimelineBuckets, bufferBytes: Int = 32 << 20, plan: FieldPlan = Self.plan) {
+    /// which must include the uid and event_time; `descriptors`: how many spill files it may keep open.
+    init(
+        directory: String, worker: Int, buckets: TimelineBuckets, bufferBytes: Int = 32 << 20, plan: FieldPlan = Self.plan,
+        descriptors: Int
+    ) {
         self.directory = directory
         uidSlot = plan.slot("uid")
+        timeSlot = plan.slot("event_time")
         self.worker = worker
         self.buckets = buckets
         bufferLimit = max(4 << 10, min(32 << 20, bufferBytes) / buckets.count)
         buffers = Array(repeating: [], count: buckets.count)
+        files = SpillFiles(count: buckets.count, limit: descriptors)
     }
 
     static func fileName(bucket: Int, worker: Int) -> String { "b\(bucket).w\(worker)" }
 
+    /// `event` has an event_uuid: the reader visits no line without one.
     mutating func add(_ event: EventLine) {
         guard failure == nil else { return }
-        guard let bucket = event.withText(uidSlot, buckets.bucket(of:)) else {
+        let time = event.integer(timeSlot) ?? .min
+        let spilled: Int?? = event.withText(uidSlot) { uid in
+            event.withText(0) { uuid in
+                let bucket = buckets.bucket(of: uid)
+                SpillRunWriter.encode(time: time, seq: 0, key: uid, uuid: uuid, line: event.bytes, into: &buffers[bucket])
+                return bucket
+            }
+        }
+        guard let bucket = spilled ?? nil else {
             withoutUID += 1
             return
         }
-        buffers[bucket].append(contentsOf: event.bytes)
-        buffers[bucket].append(0x0A)
         if buffers[bucket].count >= bufferLimit { flush(bucket) }
     }
 
-    /// Writes every buffer out; returns the first failure of the whole spill, if any.
+    /// Writes every buffer out and closes the files; returns the first failure of the whole spill, if any.
     mutating func finish() -> StorageError? {
         for bucket in buffers.indices where !buffers[bucket].isEmpty { flush(bucket) }
+        files.closeAll()
         return failure
     }
 
     private mutating func flush(_ bucket: Int) {
-        let path = "\(directory)/\(Self.fileName(bucket: bucket, worker: worker))"
         do {
-            let file = try POSIXFile.openForAppending(path)
+            let file = try files.file(bucket) { "\(directory)/\(Self.fileName(bucket: bucket, worker: worker))" }
             try withBytes(buffers[bucket]) { (raw) throws(StorageError) in try file.write(raw) }
         } catch {
             failure = failure ?? error
         }
         buffers[bucket].removeAll(keepingCapacity: true)
+    }
+}
+
+/// One worker's open spill files, a descriptor per bucket up to `limit`; past it the next open one after the
+/// last closed is closed (a clock hand), so a build never holds more than its share of the process's
+/// descriptors. A class, so `closeAll` closes them for every copy of the `TimelineSpill` that holds it.
+final class SpillFiles {
+    private var files: [POSIXFile?]
+    private let limit: Int
+    private var open = 0
+    private var hand = 0
+
+    init(count: Int, limit: Int) {
+        files = Array(repeating: nil, count: count)
+        self.limit = max(1, limit)
+    }
+
+    /// Bucket `index`'s file, opened for appending (at `path()`) if it is not open.
+    func file(_ index: Int, path: () -> String) throws(StorageError) -> POSIXFile {
+        if let file = files[index] { return file }
+        if open == limit {
+            while files[hand] == nil { hand = (hand + 1) % files.count }
+            files[hand] = nil
+            open -= 1
+        }
+        let file = try POSIXFile.openForAppending(path())
+        files[index] = file
+        open += 1
+        return file
+    }
+
+    func closeAll() {
+        files = Array(repeating: nil, count: files.count)
+        open = 0
     }
 }

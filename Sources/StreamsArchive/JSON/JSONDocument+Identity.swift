@@ -21,30 +21,45 @@ extension JSONDocument {
     /// this scanner's lookups the first), so the archive refuses such events at any depth and every reader
     /// agrees on every stored line.
     ///
-    /// On the receiver's hot path: keys without escapes are compared in place, pairwise (objects in events
-    /// have a few dozen keys at most), so nothing is allocated; larger objects go through a set.
+    /// On the hot paths of the receiver, seal and verify: keys are compared pairwise in a stack buffer
+    /// (objects in events have a few dozen keys at most), first by a signature of their length and outer
+    /// bytes, and in full only when two signatures match, so nothing is allocated; larger objects, and objects
+    /// with an escaped key (whose signature would be of its escapes), go through a set or the full comparison.
     package func firstRepeatedKey(within node: Int) -> [UInt8]? {
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: Self.pairwiseKeys) { keys in
-            for index in node..<Int(nodes[node].next) where nodes[index].kind == .object {
-                if let repeated = repeatedKey(of: index, scratch: keys) { return repeated }
+        withUnsafeTemporaryAllocation(of: (key: Int, signature: UInt64).self, capacity: Self.pairwiseKeys) { keys in
+            text.withUnsafeBufferPointer { text in
+                for index in node..<Int(nodes[node].next) where nodes[index].kind == .object {
+                    if let repeated = repeatedKey(of: index, in: text, scratch: keys) { return repeated }
+                }
+                return nil
             }
-            return nil
         }
     }
 
     /// A key that occurs twice among `object`'s own members (not inside its values), or nil.
     package func repeatedKey(of object: Int) -> [UInt8]? {
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: Self.pairwiseKeys) { repeatedKey(of: object, scratch: $0) }
+        withUnsafeTemporaryAllocation(of: (key: Int, signature: UInt64).self, capacity: Self.pairwiseKeys) { keys in
+            text.withUnsafeBufferPointer { repeatedKey(of: object, in: $0, scratch: keys) }
+        }
     }
 
     /// Objects with up to this many members are checked pairwise in a stack buffer; larger ones by a set.
     private static let pairwiseKeys = 32
 
-    private func repeatedKey(of object: Int, scratch keys: UnsafeMutableBufferPointer<Int>) -> [UInt8]? {
+    private func repeatedKey(
+        of object: Int, in text: UnsafeBufferPointer<UInt8>, scratch keys: UnsafeMutableBufferPointer<(key: Int, signature: UInt64)>
+    ) -> [UInt8]? {
         var count = 0
         var large = false
+        var escaped = false
         forEachMember(of: object) { key, _ in
-            if count < keys.count { keys[count] = key } else { large = true }
+            let item = nodes[key]
+            escaped = escaped || item.flagged
+            if count < keys.count {
+                keys[count] = (key, Self.signature(text, from: Int(item.start) + 1, to: Int(item.end) - 1))
+            } else {
+                large = true
+            }
             count += 1
         }
         if large {
@@ -56,9 +71,25 @@ extension JSONDocument {
             return repeated
         }
         for position in 0..<count {
-            for other in (position + 1)..<count where sameKey(keys[position], keys[other]) { return stringBytes(keys[position]) }
+            for other in (position + 1)..<count where escaped || keys[position].signature == keys[other].signature {
+                if sameKey(keys[position].key, keys[other].key) { return stringBytes(keys[position].key) }
+            }
         }
         return nil
+    }
+
+    /// Equal for equal byte ranges: the length with the first and last eight bytes (fewer when shorter).
+    private static func signature(_ text: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> UInt64 {
+        let length = end - start
+        guard length >= 8 else {
+            var packed = UInt64(length)
+            for index in start..<end { packed = packed << 8 | UInt64(text[index]) }
+            return packed
+        }
+        let raw = UnsafeRawPointer(text.baseAddress!)
+        let first = raw.loadUnaligned(fromByteOffset: start, as: UInt64.self)
+        let last = raw.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self)
+        return (first &* 0x9E37_79B9_7F4A_7C15) ^ (last &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(length)
     }
 
     /// Whether two key nodes are the same key: their unescaped bytes are equal.

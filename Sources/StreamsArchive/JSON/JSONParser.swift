@@ -164,14 +164,21 @@ struct JSONParser {
         var escaped = false
         index += 1
         while true {
-            // Eight bytes at a time while none of them needs a look (see `needsLook`), then byte by byte.
-            while index + 8 <= count, !Self.needsLook(UInt64(littleEndian: UnsafeRawPointer(input + index).loadUnaligned(as: UInt64.self))) {
+            // Eight bytes at a time to the first that needs a look (see `lookMask`); byte by byte near the end.
+            var mask: UInt64 = 0
+            while index + 8 <= count {
+                mask = Self.lookMask(UInt64(littleEndian: UnsafeRawPointer(input + index).loadUnaligned(as: UInt64.self)))
+                if mask != 0 { break }
                 index += 8
             }
-            while index < count {
-                let byte = input[index]
-                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte >= 0x80 { break }
-                index += 1
+            if mask != 0 {
+                index += mask.trailingZeroBitCount >> 3
+            } else {
+                while index < count {
+                    let byte = input[index]
+                    if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte >= 0x80 { break }
+                    index += 1
+                }
             }
             guard index < count else { throw fail("unterminated string", at: first) }
             let byte = input[index]
@@ -191,15 +198,16 @@ struct JSONParser {
         append(.string, flagged: escaped, start: start)
     }
 
-    /// Whether any byte of `word` is a quote, a backslash, a control character or not ASCII: the bytes a
-    /// string's content cannot simply be crossed at. Exact about whether there is one (the "has a byte less
-    /// than n" and "has a zero byte" word tricks), not about where; the byte loop finds where.
-    private static func needsLook(_ word: UInt64) -> Bool {
+    /// The high bit of each byte of `word` (little-endian) that is a quote, a backslash, a control character
+    /// or not ASCII: the bytes a string's content cannot simply be crossed at. Zero exactly when there is none,
+    /// and its lowest set bit marks the first such byte exactly (the "has a byte less than n" and "has a zero
+    /// byte" word tricks: a borrow can flag bytes only above the first true one).
+    private static func lookMask(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+        func zeroBytes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
         let control = (word &- 0x2020_2020_2020_2020) & ~word & highs
-        return control != 0 || word & highs != 0 || hasZeroByte(word ^ 0x2222_2222_2222_2222) || hasZeroByte(word ^ 0x5C5C_5C5C_5C5C_5C5C)
+        return control | word & highs | zeroBytes(word ^ 0x2222_2222_2222_2222) | zeroBytes(word ^ 0x5C5C_5C5C_5C5C_5C5C)
     }
 
     private mutating func parseEscape() throws(JSONSyntaxError) {

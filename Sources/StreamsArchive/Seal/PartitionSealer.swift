@@ -19,9 +19,10 @@ import Glibc
 /// Spark) can see the sealed file beside its sources for the milliseconds between 4 and 5, never a
 /// half-written file.
 public struct PartitionSealer {
-    /// libdeflate's level for sealed members: 0.96 of `gzip -9`'s size at 3.7 times its speed; level 8 gains
-    /// 3% more at half the speed (`archive-bench sealing`, docs/PERFORMANCE.md).
-    public static let level: Int32 = 7
+    /// libdeflate's level for sealed members: under `gzip -9`'s size at four times its speed. Level 7 is 3%
+    /// smaller but takes a fifth of a nightly run's time more, level 8 half as fast again (`archive-bench
+    /// sealing` and `nightly`, docs/PERFORMANCE.md).
+    public static let level: Int32 = 6
 
     /// What sealing one hour did.
     public struct Outcome: Sendable {

@@ -36,6 +36,14 @@ package struct SpillBatch {
         return true
     }
 
+    /// Empties the batch and keeps its storage, for a caller that fills it again to about the same size.
+    package mutating func removeAll() {
+        lines.removeAll(keepingCapacity: true)
+        fields.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true)
+        firstCopies = FirstCopyIndex()
+    }
+
     private mutating func sort(by order: SpillOrder) {
         fields.withUnsafeBytes { fields in
             entries.sort { a, b in
@@ -51,8 +59,15 @@ package struct SpillBatch {
     package mutating func spill(sortedBy order: SpillOrder, to path: String, flushBytes: Int) throws {
         sort(by: order)
         var writer = try SpillRunWriter(path: path, flushBytes: flushBytes)
-        for entry in entries {
-            try writer.append(time: entry.time, seq: entry.seq, key: fields[entry.key], uuid: fields[entry.uuid], line: lines[entry.line])
+        try lines.withUnsafeBytes { lines in
+            try fields.withUnsafeBytes { fields in
+                for entry in entries {
+                    try writer.append(
+                        time: entry.time, seq: entry.seq, key: UnsafeRawBufferPointer(rebasing: fields[entry.key]),
+                        uuid: UnsafeRawBufferPointer(rebasing: fields[entry.uuid]), line: UnsafeRawBufferPointer(rebasing: lines[entry.line])
+                    )
+                }
+            }
         }
         try writer.flush()
         self = SpillBatch(deduplicating: deduplicating)

@@ -8,7 +8,9 @@ import Glibc
 /// `[event_time Int64][seq Int64][key length UInt32][uuid length UInt32][line length UInt32][key][uuid][line]`,
 /// little-endian, in the order the step sorted them. `seq` is the line's place in the input, which decides
 /// which copy of an event seal keeps; `key` is what timelines group by (the uid), empty for seal. Runs are not
-/// fsynced and are removed when the step ends, whichever way it ends.
+/// fsynced and are removed when the step ends, whichever way it ends. Timelines' phase one writes its unsorted
+/// per-bucket spill files in the same record format, so phase two reads each line's uid, time and uuid without
+/// scanning its JSON again.
 package struct SpillRecord {
     package var time: Int64
     package var seq: Int64
@@ -78,17 +80,33 @@ package struct SpillRunWriter {
     }
 
     mutating func append(
-        time: Int64, seq: Int64, key: some Collection<UInt8>, uuid: some Collection<UInt8>, line: some Collection<UInt8>
+        time: Int64, seq: Int64, key: UnsafeRawBufferPointer, uuid: UnsafeRawBufferPointer, line: UnsafeRawBufferPointer
     ) throws(StorageError) {
-        Self.put(time, into: &buffer)
-        Self.put(seq, into: &buffer)
-        Self.put(UInt32(key.count), into: &buffer)
-        Self.put(UInt32(uuid.count), into: &buffer)
-        Self.put(UInt32(line.count), into: &buffer)
+        Self.encode(time: time, seq: seq, key: key, uuid: uuid, line: line, into: &buffer)
+        if buffer.count >= flushBytes { try flush() }
+    }
+
+    mutating func append(_ record: SpillRecord) throws(StorageError) {
+        try withBytes(record.key) { (key) throws(StorageError) in
+            try withBytes(record.uuid) { (uuid) throws(StorageError) in
+                try withBytes(record.line) { (line) throws(StorageError) in
+                    try append(time: record.time, seq: record.seq, key: key, uuid: uuid, line: line)
+                }
+            }
+        }
+    }
+
+    /// Appends one record, in the run format, to `buffer`: for writers that keep their own buffers (timelines'
+    /// phase one, which spills unsorted records per bucket).
+    package static func encode(
+        time: Int64, seq: Int64, key: UnsafeRawBufferPointer, uuid: UnsafeRawBufferPointer, line: UnsafeRawBufferPointer,
+        into buffer: inout [UInt8]
+    ) {
+        let header = (time.littleEndian, seq.littleEndian, UInt32(key.count).littleEndian, UInt32(uuid.count).littleEndian, UInt32(line.count).littleEndian)
+        withUnsafeBytes(of: header) { buffer.append(contentsOf: $0.prefix(headerBytes)) }
         buffer.append(contentsOf: key)
         buffer.append(contentsOf: uuid)
         buffer.append(contentsOf: line)
-        if buffer.count >= flushBytes { try flush() }
     }
 
     package mutating func flush() throws(StorageError) {
@@ -97,43 +115,59 @@ package struct SpillRunWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private static func put(_ value: some FixedWidthInteger, into buffer: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
-    }
+    /// A record's fixed part: event_time, seq, and the three lengths.
+    static let headerBytes = 28
 }
 
 /// Reads a run's records in order through a buffer of at most `bufferBytes` (plus one record).
-struct SpillRunReader {
+package struct SpillRunReader {
     let path: String
     private let file: POSIXFile
-    private var buffer: [UInt8] = []
+    /// Read from the file; `position..<end` is what is still unread. Allocated once, never larger than the
+    /// run unless one record is (a bucket's small spill file gets a small buffer).
+    private var buffer: [UInt8]
     private var position = 0
+    private var end = 0
     private var offset: Int64 = 0
-    private let bufferBytes: Int
 
-    init(path: String, bufferBytes: Int) throws(StorageError) {
+    package init(path: String, bufferBytes: Int) throws(StorageError) {
         self.path = path
-        self.bufferBytes = bufferBytes
         file = try POSIXFile.openForReading(path)
+        buffer = [UInt8](repeating: 0, count: max(SpillRunWriter.headerBytes, min(bufferBytes, Int(clamping: try file.size()))))
     }
 
     /// The next record, nil at the end of the run.
     mutating func next() throws -> SpillRecord? {
-        guard try fill(28) else { return nil }
+        try nextInPlace { time, seq, key, uuid, line in SpillRecord(time: time, seq: seq, key: Array(key), uuid: Array(uuid), line: Array(line)) }
+    }
+
+    /// Calls `body` with every remaining record's fields where they lie in the read buffer (valid only during
+    /// the call): for a reader that copies what it keeps anyway, so nothing is allocated per record.
+    package mutating func forEachRecord(
+        _ body: (_ time: Int64, _ key: UnsafeRawBufferPointer, _ uuid: UnsafeRawBufferPointer, _ line: UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        while try nextInPlace({ time, _, key, uuid, line in try body(time, key, uuid, line) }) != nil {}
+    }
+
+    private mutating func nextInPlace<R>(
+        _ body: (Int64, Int64, UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> R
+    ) throws -> R? {
+        guard try fill(SpillRunWriter.headerBytes) else { return nil }
         let time = Int64(littleEndian: integer(at: position))
         let seq = Int64(littleEndian: integer(at: position + 8))
         let keyCount = Int(UInt32(littleEndian: integer(at: position + 16)))
         let uuidCount = Int(UInt32(littleEndian: integer(at: position + 20)))
         let lineCount = Int(UInt32(littleEndian: integer(at: position + 24)))
-        guard try fill(28 + keyCount + uuidCount + lineCount) else { throw StorageError("read", path: path, reason: "spilled run ends inside a record") }
-        var start = position + 28
-        func take(_ count: Int) -> [UInt8] {
-            defer { start += count }
-            return Array(buffer[start..<start + count])
+        guard try fill(SpillRunWriter.headerBytes + keyCount + uuidCount + lineCount) else { throw StorageError("read", path: path, reason: "spilled run ends inside a record") }
+        let start = position + SpillRunWriter.headerBytes
+        position = start + keyCount + uuidCount + lineCount
+        return try buffer.withUnsafeBytes { raw in
+            try body(
+                time, seq, UnsafeRawBufferPointer(rebasing: raw[start..<start + keyCount]),
+                UnsafeRawBufferPointer(rebasing: raw[start + keyCount..<start + keyCount + uuidCount]),
+                UnsafeRawBufferPointer(rebasing: raw[start + keyCount + uuidCount..<position])
+            )
         }
-        let record = SpillRecord(time: time, seq: seq, key: take(keyCount), uuid: take(uuidCount), line: take(lineCount))
-        position = start
-        return record
     }
 
     private func integer<T: FixedWidthInteger>(at index: Int) -> T {
@@ -142,17 +176,31 @@ struct SpillRunReader {
 
     /// Makes `count` bytes available from `position`; false at a clean end of the run.
     private mutating func fill(_ count: Int) throws(StorageError) -> Bool {
-        if buffer.count - position >= count { return true }
-        buffer.removeSubrange(0..<position)
+        if end - position >= count { return true }
+        // The unread bytes move to the front; the buffer grows only for a record larger than itself.
+        let unread = end - position
+        buffer.withUnsafeMutableBytes { raw in
+            if unread > 0 { memmove(raw.baseAddress!, raw.baseAddress! + position, unread) }
+        }
         position = 0
-        while buffer.count < count {
-            let more = try file.read(count: max(bufferBytes, count - buffer.count), at: offset)
-            if more.isEmpty {
-                if buffer.isEmpty { return false }
+        end = unread
+        if buffer.count < count { buffer.append(contentsOf: [UInt8](repeating: 0, count: count - buffer.count)) }
+        while end < count {
+            var outcome: Result<Int, StorageError> = .success(0)
+            buffer.withUnsafeMutableBytes { raw in
+                do throws(StorageError) {
+                    outcome = .success(try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[end...]), at: offset))
+                } catch {
+                    outcome = .failure(error)
+                }
+            }
+            let more = try outcome.get()
+            if more == 0 {
+                if end == 0 { return false }
                 throw StorageError("read", path: path, reason: "spilled run ends inside a record")
             }
-            offset += Int64(more.count)
-            buffer.append(contentsOf: more)
+            end += more
+            offset += Int64(more)
         }
         return true
     }
@@ -212,7 +260,7 @@ extension SpillMerge {
                 var merge = try SpillMerge(paths: group, bufferBytes: bufferBytes, by: order)
                 var writer = try SpillRunWriter(path: path, flushBytes: flushBytes)
                 while let record = try merge.next() {
-                    try writer.append(time: record.time, seq: record.seq, key: record.key, uuid: record.uuid, line: record.line)
+                    try writer.append(record)
                 }
                 try writer.flush()
                 for input in group { try Directory.removeFile(input) }

@@ -8,7 +8,7 @@ struct Seal: ParsableCommand {
         discussion: """
             Takes every hour partition whose hour ended more than --grace seconds ago and that no receiver is \
             writing into, merges its files, keeps each event_uuid once, sorts by event_time and writes one file of \
-            gzip members (about 4 MiB of lines each, libdeflate level 7, compressed on all cores) with _MANIFEST.json (bytes, sha256, events, min/max event_time, duplicates dropped, \
+            gzip members (about 4 MiB of lines each, libdeflate level 6, compressed on all cores) with _MANIFEST.json (bytes, sha256, events, min/max event_time, duplicates dropped, \
             sources) and _SUCCESS. Safe to kill at any point and to run beside receivers; one seal runs per root \
             at a time. An hour that got a late event after sealing is sealed again.
             """
