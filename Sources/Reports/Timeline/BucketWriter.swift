@@ -13,8 +13,8 @@ import StreamsArchive
 struct BucketWriter {
     let compressor: WholeMemberCompressor
     /// The last in-memory bucket's batch, emptied but keeping its storage: the next bucket, of about the same
-    /// size, fills it without growing its arrays again and faulting in fresh pages. It holds at most one
-    /// in-memory bucket's worth, a third of the worker's budget.
+    /// size, fills it without growing its arrays again and faulting in fresh pages. What it keeps is within
+    /// the worker's budget: a batch that outgrows it is spilled and replaced by a new one.
     private var batch = SpillBatch(deduplicating: false)
 
     init(compressor: WholeMemberCompressor) { self.compressor = compressor }

@@ -4,7 +4,8 @@ import StreamsArchive
 /// Builds ROOT/timelines/date=D/: every uid's events of the day, deduplicated, in (event_time, event_uuid)
 /// order, bucketed by uid so a lookup reads one small part.
 ///
-/// 1. Read the day's partitions in parallel (each event_uuid once) and spill each line to its uid's bucket.
+/// 1. Read the day's partitions in parallel (each event_uuid once) and spill each event, as a record with its
+///    sort fields (`TimelineSpill`), to its uid's bucket.
 /// 2. Sort and write the buckets, one per worker at a time, into a hidden versioned directory.
 /// 3. Publish: `date=D` is a symbolic link, switched atomically to the new version; the old one is removed.
 ///

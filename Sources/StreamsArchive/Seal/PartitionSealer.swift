@@ -19,8 +19,8 @@ import Glibc
 /// Spark) can see the sealed file beside its sources for the milliseconds between 4 and 5, never a
 /// half-written file.
 public struct PartitionSealer {
-    /// libdeflate's level for sealed members: under `gzip -9`'s size at four times its speed. Level 7 is 3%
-    /// smaller but takes a fifth of a nightly run's time more, level 8 half as fast again (`archive-bench
+    /// libdeflate's level for sealed members: under `gzip -9`'s size at 3.7 times its speed. Level 7 is 3%
+    /// smaller but adds about a tenth to a nightly run's time, level 8 half as fast again (`archive-bench
     /// sealing` and `nightly`, docs/PERFORMANCE.md).
     public static let level: Int32 = 6
 

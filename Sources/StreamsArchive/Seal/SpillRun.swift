@@ -119,7 +119,8 @@ package struct SpillRunWriter {
     static let headerBytes = 28
 }
 
-/// Reads a run's records in order through a buffer of at most `bufferBytes` (plus one record).
+/// Reads a run's records in order through one buffer: `bufferBytes`, or the run's size if smaller, grown only
+/// to hold a record larger than that.
 package struct SpillRunReader {
     let path: String
     private let file: POSIXFile
