@@ -7,6 +7,16 @@ import Testing
 /// of 7 bytes holds no whole member), or zcat.
 @Suite("gzip reader: whole members through libdeflate, zlib from the first it cannot take")
 struct WholeMemberReadTests {
+    /// `members(count)` written to the file `name` in `directory`.
+    static func membersFile(
+        _ count: Int, named name: String, in directory: TestDirectory
+    ) throws -> (path: String, file: [UInt8], lines: [String], largest: Int) {
+        let (file, lines, largest) = try members(count)
+        let path = directory.file(name)
+        try Data(file).write(to: URL(fileURLWithPath: path))
+        return (path, file, lines, largest)
+    }
+
     /// Members of varied sizes (one line up to hundreds of KB), some from zlib, some from libdeflate.
     static func members(_ count: Int) throws -> (file: [UInt8], lines: [String], largest: Int) {
         let zlib = try GzipMemberEncoder(level: 6)
@@ -43,9 +53,7 @@ struct WholeMemberReadTests {
     @Test("a file of many members reads whole through libdeflate, with the lines, counts and offsets zlib gives")
     func wholeMembersMatchZlib() throws {
         let directory = TestDirectory()
-        let (file, lines, _) = try Self.members(40)
-        let path = directory.file("members.gz")
-        try Data(file).write(to: URL(fileURLWithPath: path))
+        let (path, file, lines, _) = try Self.membersFile(40, named: "members.gz", in: directory)
         let whole = Self.read(path)
         let zlib = Self.read(path, readBufferSize: 7)
         #expect(whole.error == nil && zlib.error == nil)
@@ -99,9 +107,7 @@ struct WholeMemberReadTests {
     @Test("a member whose compressed bytes straddle the read-ahead is read again whole, not handed to zlib")
     func memberStraddlingReadAheadIsReadWhole() throws {
         let directory = TestDirectory()
-        let (file, lines, largest) = try Self.members(40)
-        let path = directory.file("members.gz")
-        try Data(file).write(to: URL(fileURLWithPath: path))
+        let (path, _, lines, largest) = try Self.membersFile(40, named: "members.gz", in: directory)
         // Read-ahead just over the largest member: the reader refills when less than half is left, so the
         // larger members often start in one buffer's worth and end past it.
         let reader = GzipFileReader(path: path, readBufferSize: largest + largest / 8)
@@ -127,9 +133,7 @@ struct WholeMemberReadTests {
     @Test("a read buffer of one byte reads every line, through zlib")
     func oneByteBufferReadsEverything() throws {
         let directory = TestDirectory()
-        let (file, lines, _) = try Self.members(3)
-        let path = directory.file("tiny.gz")
-        try Data(file).write(to: URL(fileURLWithPath: path))
+        let (path, file, lines, _) = try Self.membersFile(3, named: "tiny.gz", in: directory)
         let read = Self.read(path, readBufferSize: 1)
         #expect(read.error == nil)
         #expect(read.lines == lines)

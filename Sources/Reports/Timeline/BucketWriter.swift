@@ -27,6 +27,14 @@ struct BucketWriter {
         var spilled = false
         /// Over a build: how many buckets did not.
         var spilledBuckets = 0
+
+        /// Adds what a bucket, or a sum of buckets, wrote.
+        mutating func add(_ other: Written) {
+            events += other.events
+            users += other.users
+            bytes += other.bytes
+            spilledBuckets += other.spilledBuckets + (other.spilled ? 1 : 0)
+        }
     }
 
     /// Sorts the lines in the spill files `paths` (`bytes` in all) and writes `dataPath` and `indexPath`;

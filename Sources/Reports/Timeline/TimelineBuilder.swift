@@ -153,22 +153,14 @@ public enum TimelineBuilder {
                     paths, bytes: bytes, budget: share, runPrefix: "\(spill)/b\(bucket).run",
                     dataPath: "\(directory)/\(TimelineBuckets.dataName(bucket))", indexPath: "\(directory)/\(TimelineBuckets.indexName(bucket))"
                 )
-                state.total.events += written.events
-                state.total.users += written.users
-                state.total.bytes += written.bytes
-                if written.spilled { state.total.spilledBuckets += 1 }
+                state.total.add(written)
             } catch {
                 state.failure = (bucket, error)
             }
         }
         if let failure = states.compactMap(\.failure).min(by: { $0.bucket < $1.bucket }) { throw failure.error }
         var total = BucketWriter.Written()
-        for state in states {
-            total.events += state.total.events
-            total.users += state.total.users
-            total.bytes += state.total.bytes
-            total.spilledBuckets += state.total.spilledBuckets
-        }
+        for state in states { total.add(state.total) }
         return total
     }
 
