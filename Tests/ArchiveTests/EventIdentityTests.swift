@@ -44,6 +44,48 @@ struct EventIdentityTests {
         #expect(check(alike.replacingOccurrences(of: "2}", with: #"2,"campaign_B_channel":3}"#)) == .repeatedKey("campaign_B_channel"))
     }
 
+    /// Lines for `StoredLine`'s key check, which compares keys while it parses: a key repeated deep down, after
+    /// a nested object closed, spelled with an escape, or past the keys the parser tracks at once.
+    static let manyKeys = (0..<70).map { #""k\#($0)":\#($0)"# }.joined(separator: ",")
+    static let refusedKeys: [(line: String, key: String)] = [
+        (#"{"event_uuid":"d-1","event_time":1,"user_attributes":{"a":{"b":[{"x":1,"x":2}]}}}"#, "x"),
+        (#"{"event_uuid":"d-2","event_time":1,"a":{"c":1,"d":{"e":2}},"b":2,"a":3}"#, "a"),
+        (#"{"event_uuid":"d-3","event_time":1,"event_attributes":{"id":1,"\u0069d":2}}"#, "id"),
+        (#"{"event_uuid":"d-4","event_time":1,\#(manyKeys),"k3":0}"#, "k3"),
+    ]
+
+    @Test("a stored line with a key repeated at any depth, after a nested object, behind an escape or among 70 keys is refused with the key named", arguments: 0..<4)
+    func storedLineRefusesRepeatedKeys(_ index: Int) {
+        var rule = StoredLine()
+        let (line, key) = Self.refusedKeys[index]
+        let result = Array(line.utf8).withUnsafeBytes { rule.check($0) }
+        guard case .failure(let problem) = result else {
+            Issue.record("accepted: \(line)")
+            return
+        }
+        #expect(problem == .repeatedKey(key))
+    }
+
+    @Test("a stored line whose nested objects reuse their parents' keys, or with 70 distinct keys, is accepted", arguments: [
+        #"{"event_uuid":"ok-1","event_time":1,"a":1,"o":{"a":2,"o":{"a":3}},"p":{"a":4}}"#,
+        #"{"event_uuid":"ok-2","event_time":1,\#(EventIdentityTests.manyKeys)}"#,
+    ])
+    func storedLineAcceptsDistinctKeys(_ line: String) {
+        var rule = StoredLine()
+        let result = Array(line.utf8).withUnsafeBytes { rule.check($0) }
+        if case .failure(let problem) = result { Issue.record("refused (\(problem)): \(line)") }
+    }
+
+    @Test("the parse proves an event's keys distinct, so StoredLine skips its walk; a repeat, an escaped key or 70 keys send it to the walk")
+    func parseFlagsWhatMayRepeat() throws {
+        let scanner = JSONScanner()
+        var nodes: [JSONNode] = []
+        func mayRepeat(_ line: String) throws -> Bool { try Array(line.utf8).withUnsafeBytes { try scanner.scanCheckingKeys($0, nodes: &nodes) } }
+        let event = #"{"event_uuid":"p-1","event_time":1,"event_code":"MOE_EMAIL_SENT","uid":"u1","event_attributes":{"campaign_id":"c1","campaign_channel":"Email","campaign_A_channel":1,"campaign_B_channel":2},"user_attributes":{"a":1,"o":{"a":2}},"a":3}"#
+        #expect(try !mayRepeat(event))
+        for (line, _) in Self.refusedKeys { #expect(try mayRepeat(line), "\(line)") }
+    }
+
     @Test("a key repeated inside event_attributes (or deeper) is refused with the key named, and kept as text under rejected/")
     func repeatedNestedKeysAreRefused() throws {
         let event = #"{"event_uuid":"rep-1","event_time":1773480000,"event_code":"MOE_EMAIL_SENT","event_type":"CAMPAIGN_EVENT","event_attributes":{"campaign_id":"FIRST","campaign_channel":"Email","campaign_id":"SECOND"}}"#

@@ -127,6 +127,36 @@ struct SealTests {
         #expect(run.stderr.contains("1 hours sealed") && run.stderr.contains("1 still being written"))
     }
 
+    @Test("an hour whose commit fails (its _SUCCESS is a directory) is listed as failed and left as it was; the other hours are sealed, the next seal finishes it")
+    func failedCommitLeavesTheHour() throws {
+        let archive = try RawArchive()
+        let partitions = Set(
+            archive.directory.files(under: "archive/events") { $0.hasSuffix(".jsonl.gz") && !$0.hasPrefix("_") }.map { ($0 as NSString).deletingLastPathComponent }
+        ).sorted()
+        try #require(partitions.count > 1)
+        let blocked = partitions[0]
+        let names = try FileManager.default.contentsOfDirectory(atPath: blocked).sorted()
+        let contents = try names.map { try Data(contentsOf: URL(fileURLWithPath: "\(blocked)/\($0)")) }
+        // unlink(2) of a directory fails (EISDIR): the commit's first step, removing _SUCCESS, fails after the sealed file is written.
+        try FileManager.default.createDirectory(atPath: "\(blocked)/_SUCCESS/kept", withIntermediateDirectories: true)
+
+        let run = try archive.seal()
+        #expect(run.status == 1, Comment(rawValue: run.stderr))
+        #expect(run.stderr.contains(blocked.components(separatedBy: "/archive/").last!) && run.stderr.contains("\(partitions.count - 1) hours sealed"), Comment(rawValue: run.stderr))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: blocked).sorted() == (names + ["_SUCCESS"]).sorted())
+        #expect(try names.map { try Data(contentsOf: URL(fileURLWithPath: "\(blocked)/\($0)")) } == contents)
+        for other in partitions.dropFirst() {
+            #expect(FileManager.default.fileExists(atPath: "\(other)/_SUCCESS") && FileManager.default.fileExists(atPath: "\(other)/_MANIFEST.json"), "\(other)")
+        }
+
+        try FileManager.default.removeItem(atPath: "\(blocked)/_SUCCESS")
+        let again = try archive.seal()
+        #expect(again.status == 0 && again.stderr.contains("1 hours sealed"), Comment(rawValue: again.stderr))
+        let stored = try archive.storedUUIDs()
+        #expect(stored.count == archive.uuids.count && Set(stored) == archive.uuids)
+        #expect(try ProcessRunner.archive(["verify", "--root", archive.root]).status == 0)
+    }
+
     @Test("a second seal while one runs is refused with a message, leaving everything as it was")
     func concurrentSealIsRefused() throws {
         let archive = try RawArchive(events: 100)

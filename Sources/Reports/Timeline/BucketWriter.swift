@@ -37,9 +37,12 @@ struct BucketWriter {
         }
     }
 
-    /// Sorts the lines in the spill files `paths` (`bytes` in all) and writes `dataPath` and `indexPath`;
-    /// writes nothing for an empty bucket. Runs, if needed, are `<runPrefix><n>` and are removed.
-    mutating func write(_ paths: [String], bytes: Int64, budget: Int, runPrefix: String, dataPath: String, indexPath: String) throws -> Written {
+    /// Sorts the lines in the spill files `paths` (`bytes` in all) and writes `dataPath` and `indexPath`, whose
+    /// fsyncs go to `sync` (tagged `tag`); writes nothing for an empty bucket. Runs, if needed, are
+    /// `<runPrefix><n>` and are removed.
+    mutating func write(
+        _ paths: [String], bytes: Int64, budget: Int, runPrefix: String, dataPath: String, indexPath: String, sync: BackgroundSync, tag: Int
+    ) throws -> Written {
         // In memory when the lines, their sort fields and the sort's copy fit; else batches of the budget.
         let inMemory = bytes * 3 <= Int64(budget)
         if inMemory { batch.removeAll() } else { batch = SpillBatch(deduplicating: false) }
@@ -80,7 +83,7 @@ struct BucketWriter {
                 try record.line.withUnsafeBytes { try members.add($0, uid: record.key[...]) }
             }
         }
-        var written = try members.finish(indexPath: indexPath)
+        var written = try members.finish(indexPath: indexPath, sync: sync, tag: tag)
         written.spilled = !runs.isEmpty
         return written
     }
@@ -133,14 +136,16 @@ struct TimelineMembers {
         a.count == b.count && a.withUnsafeBytes { a in b.withUnsafeBytes { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
     }
 
-    /// Closes the last member, fsyncs the data, and writes and fsyncs the index.
-    mutating func finish(indexPath: String) throws -> BucketWriter.Written {
+    /// Closes the last member and writes the index; both files' fsyncs go to `sync`, behind the next bucket.
+    mutating func finish(indexPath: String, sync: BackgroundSync, tag: Int) throws -> BucketWriter.Written {
         endUser()
         try closeMember()
-        try data.sync()
         let indexFile = try POSIXFile.createTruncating(indexPath)
         try withBytes(index) { (raw) throws(StorageError) in try indexFile.write(raw) }
-        try indexFile.sync()
+        sync.submit(tag: tag) { [data] in
+            try data.sync()
+            try indexFile.sync()
+        }
         written.bytes = offset
         return written
     }

@@ -131,34 +131,41 @@ public enum TimelineBuilder {
     ) throws -> BucketWriter.Written {
         /// A worker's writer, with the sum of what its buckets wrote and its first failure.
         struct Worker {
+            let index: Int
             var writer: BucketWriter
             var total = BucketWriter.Written()
             var failure: (bucket: Int, error: any Error)?
         }
-        var states = try (0..<max(1, parallelism)).map { _ in Worker(writer: BucketWriter(compressor: try WholeMemberCompressor(level: level))) }
+        var states = try (0..<max(1, parallelism)).map { Worker(index: $0, writer: BucketWriter(compressor: try WholeMemberCompressor(level: level))) }
         let share = budget.share(states.count)
-        Parallel.forEach(buckets.count, states: &states) { (state: inout Worker, bucket: Int) in
-            guard state.failure == nil else { return }
-            do {
-                var paths: [String] = []
-                var bytes: Int64 = 0
-                for spilled in 0..<workers {
-                    let path = "\(spill)/\(TimelineSpill.fileName(bucket: bucket, worker: spilled))"
-                    guard let file = try POSIXFile.openForReadingIfExists(path) else { continue }
-                    paths.append(path)
-                    bytes += try file.size()
+        // Each bucket's fsyncs run behind its worker, on a thread of the worker's own, while the worker goes on to
+        // the next bucket; all are done before the version is published.
+        let (_, syncFailures) = BackgroundSync.run(queues: states.count, capacity: 4) { syncs in
+            Parallel.forEach(buckets.count, states: &states) { (state: inout Worker, bucket: Int) in
+                guard state.failure == nil else { return }
+                do {
+                    var paths: [String] = []
+                    var bytes: Int64 = 0
+                    for spilled in 0..<workers {
+                        let path = "\(spill)/\(TimelineSpill.fileName(bucket: bucket, worker: spilled))"
+                        guard let file = try POSIXFile.openForReadingIfExists(path) else { continue }
+                        paths.append(path)
+                        bytes += try file.size()
+                    }
+                    defer { for path in paths { try? Directory.removeFile(path) } }
+                    let written = try state.writer.write(
+                        paths, bytes: bytes, budget: share, runPrefix: "\(spill)/b\(bucket).run",
+                        dataPath: "\(directory)/\(TimelineBuckets.dataName(bucket))", indexPath: "\(directory)/\(TimelineBuckets.indexName(bucket))",
+                        sync: syncs[state.index], tag: bucket
+                    )
+                    state.total.add(written)
+                } catch {
+                    state.failure = (bucket, error)
                 }
-                defer { for path in paths { try? Directory.removeFile(path) } }
-                let written = try state.writer.write(
-                    paths, bytes: bytes, budget: share, runPrefix: "\(spill)/b\(bucket).run",
-                    dataPath: "\(directory)/\(TimelineBuckets.dataName(bucket))", indexPath: "\(directory)/\(TimelineBuckets.indexName(bucket))"
-                )
-                state.total.add(written)
-            } catch {
-                state.failure = (bucket, error)
             }
         }
-        if let failure = states.compactMap(\.failure).min(by: { $0.bucket < $1.bucket }) { throw failure.error }
+        let failures = states.compactMap(\.failure) + syncFailures.map { (bucket: $0.tag, error: $0.error) }
+        if let failure = failures.min(by: { $0.bucket < $1.bucket }) { throw failure.error }
         var total = BucketWriter.Written()
         for state in states { total.add(state.total) }
         return total

@@ -44,9 +44,10 @@ public struct StoredLine: Sendable {
 
     /// The line's event, or why it is not one.
     public mutating func check(_ line: UnsafeRawBufferPointer) -> Result<Event, Problem> {
-        do { try document.scan(line, with: scanner) } catch { return .failure(.invalidJSON("\(error)")) }
+        let mayRepeatKeys: Bool
+        do { mayRepeatKeys = try document.scanCheckingKeys(line, with: scanner) } catch { return .failure(.invalidJSON("\(error)")) }
         guard document.kind(document.root) == .object else { return .failure(.notAnObject) }
-        if let key = document.firstRepeatedKey(within: document.root) { return .failure(.repeatedKey(String(decoding: key, as: UTF8.self))) }
+        if mayRepeatKeys, let key = document.firstRepeatedKey(within: document.root) { return .failure(.repeatedKey(String(decoding: key, as: UTF8.self))) }
         guard let uuid = document.eventUUID(of: document.root) else { return .failure(.noEventUUID) }
         guard let time = document.member(of: document.root, named: "event_time").flatMap(document.integer) else {
             return .failure(.noEventTime)

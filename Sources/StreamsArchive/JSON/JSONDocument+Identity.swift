@@ -21,10 +21,11 @@ extension JSONDocument {
     /// this scanner's lookups the first), so the archive refuses such events at any depth and every reader
     /// agrees on every stored line.
     ///
-    /// On the hot paths of the receiver, seal and verify: keys are compared pairwise in a stack buffer
-    /// (objects in events have a few dozen keys at most), first by a signature of their length and outer
-    /// bytes, and in full only when two signatures match, so nothing is allocated; larger objects, and objects
-    /// with an escaped key (whose signature would be of its escapes), go through a set or the full comparison.
+    /// On the hot paths of the receiver, seal and verify: keys go to a stack buffer (objects in events have a
+    /// few dozen keys at most) with a signature of their length and outer bytes; a key is compared with the
+    /// earlier ones only when a small filter of the signatures says it may repeat one, by signature first and
+    /// in full only when two match, so nothing is allocated. Larger objects go through a set, and objects with
+    /// an escaped key (whose signature would be of its escapes) through the full comparison of every pair.
     package func firstRepeatedKey(within node: Int) -> [UInt8]? {
         withUnsafeTemporaryAllocation(of: (key: Int, signature: UInt64).self, capacity: Self.pairwiseKeys) { keys in
             text.withUnsafeBufferPointer { text in
@@ -56,7 +57,7 @@ extension JSONDocument {
             let item = nodes[key]
             escaped = escaped || item.flagged
             if count < keys.count {
-                keys[count] = (key, Self.signature(text, from: Int(item.start) + 1, to: Int(item.end) - 1))
+                keys[count] = (key, JSONParser.keySignature(UnsafeRawPointer(text.baseAddress!), from: Int(item.start) + 1, to: Int(item.end) - 1))
             } else {
                 large = true
             }
@@ -70,26 +71,28 @@ extension JSONDocument {
             }
             return repeated
         }
-        for position in 0..<count {
-            for other in (position + 1)..<count where escaped || keys[position].signature == keys[other].signature {
-                if sameKey(keys[position].key, keys[other].key) { return stringBytes(keys[position].key) }
+        if escaped {
+            for position in 0..<count {
+                for other in (position + 1)..<count where sameKey(keys[position].key, keys[other].key) { return stringBytes(keys[position].key) }
             }
+            return nil
+        }
+        // A 128-bit filter of the signatures seen: a key is compared with the earlier ones only when its bit is
+        // already set (about one key in ten for the dozen keys of an event), instead of every pair.
+        var seen: (low: UInt64, high: UInt64) = (0, 0)
+        for position in 0..<count {
+            let signature = keys[position].signature
+            let bit = (signature &* 0x9E37_79B9_7F4A_7C15) >> 57
+            let mask: UInt64 = 1 << (bit & 63)
+            let set = bit < 64 ? seen.low & mask : seen.high & mask
+            if set != 0 {
+                for other in 0..<position where keys[other].signature == signature && sameKey(keys[other].key, keys[position].key) {
+                    return stringBytes(keys[position].key)
+                }
+            }
+            if bit < 64 { seen.low |= mask } else { seen.high |= mask }
         }
         return nil
-    }
-
-    /// Equal for equal byte ranges: the length with the first and last eight bytes (fewer when shorter).
-    private static func signature(_ text: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> UInt64 {
-        let length = end - start
-        guard length >= 8 else {
-            var packed = UInt64(length)
-            for index in start..<end { packed = packed << 8 | UInt64(text[index]) }
-            return packed
-        }
-        let raw = UnsafeRawPointer(text.baseAddress!)
-        let first = raw.loadUnaligned(fromByteOffset: start, as: UInt64.self)
-        let last = raw.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self)
-        return (first &* 0x9E37_79B9_7F4A_7C15) ^ (last &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(length)
     }
 
     /// Whether two key nodes are the same key: their unescaped bytes are equal.

@@ -12,12 +12,27 @@ package struct JSONDocument: Sendable {
 
     /// Replaces this document with `line`, validated; capacity is reused across calls.
     package mutating func scan(_ line: UnsafeRawBufferPointer, with scanner: JSONScanner) throws(JSONSyntaxError) {
+        _ = try replace(with: line) { (raw, nodes) throws(JSONSyntaxError) in
+            try scanner.scan(raw, nodes: &nodes)
+            return true
+        }
+    }
+
+    /// `scan(_:with:)`, returning whether an object may repeat a key (`JSONScanner.scanCheckingKeys`): false
+    /// proves none does.
+    package mutating func scanCheckingKeys(_ line: UnsafeRawBufferPointer, with scanner: JSONScanner) throws(JSONSyntaxError) -> Bool {
+        try replace(with: line) { (raw, nodes) throws(JSONSyntaxError) in try scanner.scanCheckingKeys(raw, nodes: &nodes) }
+    }
+
+    private mutating func replace(
+        with line: UnsafeRawBufferPointer, _ scan: (UnsafeRawBufferPointer, inout [JSONNode]) throws(JSONSyntaxError) -> Bool
+    ) throws(JSONSyntaxError) -> Bool {
         text.removeAll(keepingCapacity: true)
         text.append(contentsOf: line)
         var scanned: [JSONNode] = []
         swap(&scanned, &nodes)
         defer { swap(&scanned, &nodes) }
-        try withBytes(text) { (raw) throws(JSONSyntaxError) in try scanner.scan(raw, nodes: &scanned) }
+        return try withBytes(text) { (raw) throws(JSONSyntaxError) in try scan(raw, &scanned) }
     }
 
     /// The top-level value.

@@ -42,11 +42,25 @@ package struct JSONScanner: Sendable {
     package func scan(_ input: UnsafeRawBufferPointer, nodes: inout [JSONNode]) throws(JSONSyntaxError) {
         try Self.checkSize(input)
         var parser = JSONParser(input: input, output: nil, maxDepth: maxDepth)
-        swap(&parser.nodes, &nodes)
-        parser.nodes.removeAll(keepingCapacity: true)
-        defer { swap(&parser.nodes, &nodes) }
-        try parser.parseDocument()
+        try parser.parse(into: &nodes)
     }
+
+    /// `scan(_:nodes:)`, comparing each key with the earlier keys of its object on the way: returns false when
+    /// that proves no object repeats a key, true when one may (a key repeated byte for byte, a key with escapes,
+    /// which can spell an earlier key differently, or more than `trackedKeys` keys open at once), for the caller
+    /// to settle with `JSONDocument.firstRepeatedKey(within:)`. The proof costs a few comparisons per key;
+    /// the walk over the tape it saves is about a tenth of checking a stored line.
+    package func scanCheckingKeys(_ input: UnsafeRawBufferPointer, nodes: inout [JSONNode]) throws(JSONSyntaxError) -> Bool {
+        try Self.checkSize(input)
+        return try withUnsafeTemporaryAllocation(of: JSONParser.Key.self, capacity: Self.trackedKeys) { (keys) throws(JSONSyntaxError) in
+            var parser = JSONParser(input: input, output: nil, maxDepth: maxDepth, keys: keys)
+            try parser.parse(into: &nodes)
+            return parser.mayRepeatKeys
+        }
+    }
+
+    /// Keys of the objects open at once that `scanCheckingKeys` compares (an event has about 20).
+    static let trackedKeys = 64
 
     private static func checkSize(_ input: UnsafeRawBufferPointer) throws(JSONSyntaxError) {
         guard !input.isEmpty else { throw JSONSyntaxError(offset: 0, message: "empty input, expected a value") }

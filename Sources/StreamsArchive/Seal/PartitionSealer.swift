@@ -14,7 +14,9 @@ import Glibc
 /// 5. delete the sources (and the copies of other roots' manifests a restored hour kept);
 /// 6. write `_SUCCESS`.
 /// Killed after 3, the next run finishes from the manifest (4 is checked, 5 and 6 redone); killed before 3,
-/// the hidden file is removed and the sources, untouched, are sealed again. Readers holding the shared lock
+/// the hidden file is removed and the sources, untouched, are sealed again. `seal` writes the file and returns
+/// the rest, from its fsync on, as a `Commit`, which `Sealer` runs on this sealer's `BackgroundSync` thread
+/// while the sealer reads the next hour: the steps and their order are the same. Readers holding the shared lock
 /// see the sources or the sealed file, never both and never neither; plain readers of the directory (DuckDB,
 /// Spark) can see the sealed file beside its sources for the milliseconds between 4 and 5, never a
 /// half-written file.
@@ -77,10 +79,12 @@ public struct PartitionSealer {
         }
     }
 
-    /// Seals `partition` (already recovered) if it has files the manifest does not account for.
-    public func seal(_ partition: PartitionContents, now: UTCInstant) throws -> Outcome {
+    /// Sorts `partition` (already recovered) and writes its sealed file under the hidden name, if it has files the
+    /// manifest does not account for; what is left to do, from the file's fsync on, is the returned `Commit`
+    /// (nil when there was nothing to seal). The outcome counts the hour as sealed once the commit has run.
+    package func seal(_ partition: PartitionContents, now: UTCInstant) throws -> (outcome: Outcome, commit: Commit?) {
         var outcome = Outcome()
-        guard !partition.finished.isEmpty, !partition.isSealed else { return outcome }
+        guard !partition.finished.isEmpty, !partition.isSealed else { return (outcome, nil) }
         // Earlier sealed files first, so of an event's copies the one already sealed is the one kept.
         let sources = partition.finished.filter(ArchiveFileName.isSealed).sorted() + partition.finished.filter { !ArchiveFileName.isSealed($0) }.sorted()
         let sortBudget = max(64 << 10, memoryBudget - SealedFileWriter.heldBytes(compressors: compressors.count) - readBuffers.bytes)
@@ -102,11 +106,12 @@ public struct PartitionSealer {
             }
         }
         let temporary = partition.path(of: ArchiveFileName.sealing(process: getpid()))
-        defer { try? Directory.removeFile(temporary) }  // a seal that fails leaves no hidden file (renamed away on success)
+        var handedOver = false
+        defer { if !handedOver { try? Directory.removeFile(temporary) } }  // a seal that fails leaves no hidden file
         var writer = try SealedFileWriter(path: temporary, compressors: compressors)
         outcome.spilled = try sorter.finish(into: &writer)
         outcome.duplicates = sorter.duplicates
-        let (written, sha256) = try writer.finish()
+        let (written, sha256, file) = try writer.finish()
         // Gone before the hour changes, so no crash after this leaves a run beside a sealed hour.
         sorter.removeRuns()
 
@@ -121,18 +126,40 @@ public struct PartitionSealer {
             ],
             sources: sourceRecords, duplicatesDropped: outcome.duplicates
         )
-        try PartitionLock.exclusive(partition.path) {
-            try Directory.removeFile(partition.path(of: ArchiveFileName.success))
-            try AtomicFile.write(manifest.render(), to: partition.path(of: ArchiveFileName.manifest))
-            try Directory.rename(temporary, to: partition.path(of: name))
-            for source in sources where source != name { try Directory.removeFile(partition.path(of: source)) }
-            try SealManifest.removeCombined(in: partition.path)
-            try Directory.sync(partition.path)
-            try AtomicFile.write([], to: partition.path(of: ArchiveFileName.success))
-        }
         outcome.sealed = true
         outcome.eventsOut = writer.events
         outcome.bytesOut = written
-        return outcome
+        handedOver = true
+        return (outcome, Commit(partition: partition, file: file, temporary: temporary, name: name, manifest: manifest, sources: sources))
+    }
+
+    /// An hour whose sealed file is written under its hidden name: steps 1 (the fsync) to 6 of the type's
+    /// comment. Run once; if it fails, the hidden file is removed and the hour is as it was before the seal (or,
+    /// past step 3, as the next run's recovery finishes it).
+    package struct Commit: Sendable {
+        let partition: PartitionContents
+        let file: POSIXFile
+        let temporary: String
+        let name: String
+        let manifest: SealManifest
+        let sources: [String]
+
+        package func run() throws {
+            do {
+                try file.sync()
+                try PartitionLock.exclusive(partition.path) {
+                    try Directory.removeFile(partition.path(of: ArchiveFileName.success))
+                    try AtomicFile.write(manifest.render(), to: partition.path(of: ArchiveFileName.manifest))
+                    try Directory.rename(temporary, to: partition.path(of: name))
+                    for source in sources where source != name { try Directory.removeFile(partition.path(of: source)) }
+                    try SealManifest.removeCombined(in: partition.path)
+                    try Directory.sync(partition.path)
+                    try AtomicFile.write([], to: partition.path(of: ArchiveFileName.success))
+                }
+            } catch {
+                try? Directory.removeFile(temporary)  // renamed away if the failure came after step 4
+                throw error
+            }
+        }
     }
 }

@@ -2,7 +2,7 @@ import Crypto
 
 /// A sealed file being written: lines in their final order, cut into gzip members of about 4 MiB each,
 /// compressed several at a time on all cores, written in order under the hour's hidden `_sealing-<pid>…part`
-/// name, hashed as written, fsynced by `finish`.
+/// name, hashed as written; `finish` hands the file back for the sealer to fsync before it is shown.
 ///
 /// A member ends at the first line end at or past `memberBytes`, whichever path produced the lines (sorted in
 /// memory, or merged from runs spilled to disk), so the same lines in the same order give the same bytes.
@@ -53,14 +53,13 @@ struct SealedFileWriter {
         pending.append(next)
     }
 
-    /// Writes the last members and fsyncs the file; returns its size and SHA-256 (hex).
-    mutating func finish() throws(StorageError) -> (bytes: Int64, sha256: String) {
+    /// Writes the last members; returns the file's size, SHA-256 (hex) and the file, not yet fsynced.
+    mutating func finish() throws(StorageError) -> (bytes: Int64, sha256: String, file: POSIXFile) {
         if pending.last?.isEmpty == true { pending.removeLast() }
         // An hour with no lines still gets a valid gzip file: one empty member.
         if events == 0 { pending = [[]] }
         try writeBatch()
-        try file.sync()
-        return (bytes, hash.finalize().hex)
+        return (bytes, hash.finalize().hex, file)
     }
 
     /// Compresses the pending members, one per compressor at once, and writes them in order.

@@ -64,23 +64,31 @@ public enum Sealer {
         let root = try RootIdentity.establish(layout: layout)
         let count = max(1, min(workers, closed.count, System.coreCount))
         let sealers = try (0..<count).map { _ in try PartitionSealer(root: root, memoryBudget: memoryBudget.share(count)) }
-        let results = Parallel.map(closed.count, workers: sealers.count) { worker, index in
-            Result { () throws -> PartitionSealer.Outcome? in
-                var partition = try PartitionContents(key: closed[index], layout: layout)
-                if partition.isEmpty {
-                    // No data left (a receiver's rolled-back create, a killed removal): only markers to tidy.
-                    try PartitionLock.exclusive(partition.path) { try SealManifest.removeMarkers(in: partition.path) }
-                    try Directory.removeIfEmpty(partition.path)
-                    return PartitionSealer.Outcome()
+        // Each hour's commit (fsync, manifest, rename, markers) runs behind its sealer, on a thread of the sealer's
+        // own, while the sealer goes on to the next hour.
+        let (sealed, commitFailures) = BackgroundSync.run(queues: count, capacity: 2) { commits in
+            Parallel.map(closed.count, workers: sealers.count) { worker, index in
+                Result { () throws -> PartitionSealer.Outcome? in
+                    var partition = try PartitionContents(key: closed[index], layout: layout)
+                    if partition.isEmpty {
+                        // No data left (a receiver's rolled-back create, a killed removal): only markers to tidy.
+                        try PartitionLock.exclusive(partition.path) { try SealManifest.removeMarkers(in: partition.path) }
+                        try Directory.removeIfEmpty(partition.path)
+                        return PartitionSealer.Outcome()
+                    }
+                    if !partition.isSealed {
+                        try PartitionLock.exclusive(partition.path) { try PartitionSealer.recover(partition) }
+                        partition = try PartitionContents(key: closed[index], layout: layout)
+                    }
+                    guard partition.inProgress.isEmpty else { return nil }
+                    let (outcome, commit) = try sealers[worker].seal(partition, now: now)
+                    if let commit { commits[worker].submit(tag: index) { try commit.run() } }
+                    return outcome
                 }
-                if !partition.isSealed {
-                    try PartitionLock.exclusive(partition.path) { try PartitionSealer.recover(partition) }
-                    partition = try PartitionContents(key: closed[index], layout: layout)
-                }
-                guard partition.inProgress.isEmpty else { return nil }
-                return try sealers[worker].seal(partition, now: now)
             }
         }
+        var results = sealed
+        for failure in commitFailures { results[failure.tag] = .failure(failure.error) }
         var summary = Summary()
         for (key, result) in zip(closed, results) {
             switch result {

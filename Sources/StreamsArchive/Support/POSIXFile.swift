@@ -3,8 +3,9 @@ import Glibc
 /// An owned POSIX file descriptor whose calls throw `StorageError` naming the path.
 ///
 /// Foundation's FileHandle hides `fsync`, `ftruncate` and `flock`, which durability needs, so the few
-/// calls this project makes are wrapped here.
-package final class POSIXFile {
+/// calls this project makes are wrapped here. Sendable: its fields never change, so a file written on one thread
+/// can be fsynced on another (`BackgroundSync`) once the writer is done with it.
+package final class POSIXFile: Sendable {
     package let path: String
     package let descriptor: Int32
 
@@ -19,7 +20,6 @@ package final class POSIXFile {
         try open(path, flags: O_RDONLY)
     }
 
-    /// Opens an existing file for reading and writing; nil if it does not exist.
     /// Opens a file for reading; nil if it does not exist.
     package static func openForReadingIfExists(_ path: String) throws(StorageError) -> POSIXFile? {
         do {
@@ -29,6 +29,7 @@ package final class POSIXFile {
         }
     }
 
+    /// Opens an existing file for reading and writing; nil if it does not exist.
     package static func openForUpdateIfExists(_ path: String) throws(StorageError) -> POSIXFile? {
         let fd = Glibc.open(path, O_RDWR | O_CLOEXEC)
         if fd >= 0 { return POSIXFile(path: path, descriptor: fd) }

@@ -4,8 +4,8 @@
 /// valid JSON (the receiver's strict scanner) with a string event_uuid, and a sealed file is in sealed order,
 /// strictly by (event_time, `EventUUID`), and holds each `EventUUID` once. The order check catches a repeat
 /// with the same event_time in constant memory; a repeat at another event_time needs a set of the file's
-/// uuids, kept while it fits the worker's share of the memory budget (about 48 bytes an event: 1.3 million
-/// events in 64 MiB); past that the file's remaining lines are checked for order only and the summary counts
+/// uuids, kept while it fits the worker's share of the memory budget (at most 64 bytes an event, a
+/// `FingerprintSet` sized by the manifest's count: a million events in 64 MiB); past that the file's remaining lines are checked for order only and the summary counts
 /// the file in `uniquenessUnchecked`. Per manifest: each file it lists exists,
 /// with the bytes, sha256 and event count written down when it was sealed. Files still being written are
 /// skipped. Partitions are checked in parallel, each under its shared `PartitionLock`; so is each day of
@@ -32,14 +32,11 @@ public enum ArchiveVerifier {
         public var uniquenessUnchecked = 0
     }
 
-    /// What a set of uuids costs per event, for the budget: the fingerprint and the hash table around it.
-    static let bytesPerSeenUUID = 48
-
     /// Checks every partition of `date` (or of every date), `workers` hours at a time.
     public static func run(
         layout: ArchiveLayout, date: UTCDate?, workers: Int = System.coreCount, memoryBudget: MemoryBudget = .machineDefault
     ) throws -> Summary {
-        let seenLimit = memoryBudget.share(workers) / bytesPerSeenUUID
+        let seenLimit = memoryBudget.share(workers) / FingerprintSet.bytesPerMember
         let keys = try ArchivePartitions.all(layout: layout, date: date)
         let rejected = try date.map { date in Directory.exists(layout.rejectedDirectory(date)) ? [date] : [] } ?? ArchivePartitions.dates(in: layout.rejectedDirectory)
         let results = Parallel.map(keys.count + rejected.count, workers: workers) { _, index in
@@ -78,15 +75,16 @@ public enum ArchiveVerifier {
         }
         var lineCounts: [String: Int] = [:]
         var rule = StoredLine()
-        let sealedNames = Set(partition.manifest?.files.map(\.name) ?? [])
+        let sealedEvents = Dictionary((partition.manifest?.files ?? []).map { ($0.name, $0.events) }, uniquingKeysWith: max)
         for name in partition.finished {
             let file = partition.path(of: name)
             var firstBadLine: (offset: Int64, problem: StoredLine.Problem)?
             // A sealed file holds each event once (`EventUUID`: unescaped bytes), in sealed order; files not yet
             // sealed may repeat, in any order.
-            let sealed = sealedNames.contains(name)
+            let listedEvents = sealedEvents[name]
+            let sealed = listedEvents != nil
             var order = SealedOrderCheck()
-            var seen: Set<Fingerprint>? = sealed ? [] : nil
+            var seen = listedEvents.map { FingerprintSet(minimumCapacity: min($0, seenLimit)) }
             var firstRepeat: (offset: Int64, uuid: EventUUID)?
             let lines = readLines(of: file, into: &summary) { line, offset in
                 guard firstBadLine == nil else { return }
@@ -97,7 +95,7 @@ public enum ArchiveVerifier {
                 }
                 guard sealed, firstRepeat == nil, order.problem == nil else { return }
                 if order.check(time: event.eventTime, uuid: event.uuid, at: offset) == .repeated { return firstRepeat = (offset, event.uuid) }
-                if seen?.insert(event.uuid.fingerprint).inserted == false { firstRepeat = (offset, event.uuid) }
+                if seen?.insert(event.uuid.fingerprint) == false { firstRepeat = (offset, event.uuid) }
                 if let count = seen?.count, count >= seenLimit { seen = nil }
             }
             if sealed && seen == nil { summary.uniquenessUnchecked += 1 }

@@ -1,23 +1,22 @@
-import StreamsArchive
-
 /// A set of fingerprints in one open-addressed table, placed by their own low bits: they are uniformly mixed
 /// already, so there is nothing to hash again. Counting distinct uuids and uids is the hot path of every day
-/// read, and this is about three times cheaper there than `Set<Fingerprint>`.
-struct FingerprintSet: Sendable {
+/// read (and of verify's check that a sealed file holds each uuid once), and this is about three times cheaper
+/// there than `Set<Fingerprint>`.
+package struct FingerprintSet: Sendable {
     /// Slots; the all-zero fingerprint marks an empty one, and is itself tracked by `holdsZero`.
     private var slots: [Fingerprint]
     private var holdsZero = false
-    private(set) var count = 0
+    package private(set) var count = 0
 
     private static let empty = Fingerprint(high: 0, low: 0)
 
     /// What a member costs at most, with the table's growth (for memory budgets).
-    static let bytesPerMember = 64
+    package static let bytesPerMember = 64
 
     /// The bytes the table holds.
-    var memoryBytes: Int { slots.count * MemoryLayout<Fingerprint>.stride }
+    package var memoryBytes: Int { slots.count * MemoryLayout<Fingerprint>.stride }
 
-    init(minimumCapacity: Int = 8) {
+    package init(minimumCapacity: Int = 8) {
         var size = 16
         while size < minimumCapacity * 2 { size <<= 1 }
         slots = Array(repeating: Self.empty, count: size)
@@ -25,7 +24,7 @@ struct FingerprintSet: Sendable {
 
     /// Adds `fingerprint`; false if it was already there.
     @discardableResult
-    mutating func insert(_ fingerprint: Fingerprint) -> Bool {
+    package mutating func insert(_ fingerprint: Fingerprint) -> Bool {
         if fingerprint.isZero {
             defer { holdsZero = true }
             if !holdsZero { count += 1 }
@@ -37,11 +36,11 @@ struct FingerprintSet: Sendable {
         return inserted
     }
 
-    mutating func formUnion(_ other: FingerprintSet) {
+    package mutating func formUnion(_ other: FingerprintSet) {
         other.forEach { insert($0) }
     }
 
-    func forEach(_ body: (Fingerprint) -> Void) {
+    package func forEach(_ body: (Fingerprint) -> Void) {
         if holdsZero { body(Self.empty) }
         for slot in slots where !slot.isZero { body(slot) }
     }
