@@ -32,7 +32,7 @@ struct RawArchive {
 
 @Suite("seal")
 struct SealTests {
-    @Test("sealing keeps each event once, sorted by event_time, in one level-9 member per hour with a manifest sha256sum agrees with")
+    @Test("sealing keeps each event once, sorted by event_time, in one file of gzip members per hour with a manifest sha256sum agrees with")
     func sealsEveryHour() throws {
         let archive = try RawArchive()
         let run = try archive.seal()
