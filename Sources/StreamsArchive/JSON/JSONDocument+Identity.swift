@@ -57,7 +57,7 @@ extension JSONDocument {
             let item = nodes[key]
             escaped = escaped || item.flagged
             if count < keys.count {
-                keys[count] = (key, JSONParser.keySignature(UnsafeRawPointer(text.baseAddress!), from: Int(item.start) + 1, to: Int(item.end) - 1))
+                keys[count] = (key, KeyFilter.signature(UnsafeRawPointer(text.baseAddress!), from: Int(item.start) + 1, to: Int(item.end) - 1))
             } else {
                 large = true
             }
@@ -77,20 +77,11 @@ extension JSONDocument {
             }
             return nil
         }
-        // A 128-bit filter of the signatures seen: a key is compared with the earlier ones only when its bit is
-        // already set (about one key in ten for the dozen keys of an event), instead of every pair.
-        var seen: (low: UInt64, high: UInt64) = (0, 0)
-        for position in 0..<count {
-            let signature = keys[position].signature
-            let bit = (signature &* 0x9E37_79B9_7F4A_7C15) >> 57
-            let mask: UInt64 = 1 << (bit & 63)
-            let set = bit < 64 ? seen.low & mask : seen.high & mask
-            if set != 0 {
-                for other in 0..<position where keys[other].signature == signature && sameKey(keys[other].key, keys[position].key) {
-                    return stringBytes(keys[position].key)
-                }
+        var filter = KeyFilter()
+        for position in 0..<count where filter.insert(keys[position].signature) {
+            for other in 0..<position where keys[other].signature == keys[position].signature && sameKey(keys[other].key, keys[position].key) {
+                return stringBytes(keys[position].key)
             }
-            if bit < 64 { seen.low |= mask } else { seen.high |= mask }
         }
         return nil
     }

@@ -14,7 +14,7 @@ struct JSONParser {
     /// The keys of the objects still open, when the caller asked for the repeated-key filter (`keys`).
     private let keys: UnsafeMutableBufferPointer<Key>?
     private var keyCount = 0
-    /// False proves that no object repeats a key; see `JSONScanner.scan(_:nodes:keys:)`.
+    /// False proves that no object repeats a key; see `JSONScanner.scanCheckingKeys(_:nodes:)`.
     private(set) var mayRepeatKeys = false
 
     /// A key of an open object: its signature, and where its content is in the input.
@@ -76,7 +76,7 @@ struct JSONParser {
             return close(node)
         }
         let firstKey = keyCount
-        var filter: (low: UInt64, high: UInt64) = (0, 0)
+        var filter = KeyFilter()
         defer { keyCount = firstKey }
         while true {
             guard index < count && input[index] == UInt8(ascii: "\"") else {
@@ -106,36 +106,20 @@ struct JSONParser {
     }
 
     /// Compares the key at `start..<end` of the input with the earlier keys of its object (those from `since`):
-    /// only when `filter`, 128 bits of the object's key signatures, already has its bit, then by signature and
-    /// bytes. A key with escapes, or one past the room in `keys`, makes the answer "may repeat" at once.
-    private mutating func noteKey(from start: Int, to end: Int, escaped: Bool, since first: Int, filter: inout (low: UInt64, high: UInt64)) {
+    /// only when the object's `filter` says it may repeat one, then by signature and bytes. A key with escapes,
+    /// or one past the room in `keys`, makes the answer "may repeat" at once.
+    private mutating func noteKey(from start: Int, to end: Int, escaped: Bool, since first: Int, filter: inout KeyFilter) {
         guard let keys, !escaped, keyCount < keys.count else { return mayRepeatKeys = true }
         let length = end - start
-        let signature = Self.keySignature(UnsafeRawPointer(input), from: start, to: end)
-        let bit = (signature &* 0x9E37_79B9_7F4A_7C15) >> 57
-        let mask: UInt64 = 1 << (bit & 63)
-        if (bit < 64 ? filter.low : filter.high) & mask != 0 {
+        let signature = KeyFilter.signature(UnsafeRawPointer(input), from: start, to: end)
+        if filter.insert(signature) {
             for earlier in keys[first..<keyCount]
             where earlier.signature == signature && Int(earlier.length) == length && memcmp(input + Int(earlier.start), input + start, length) == 0 {
                 return mayRepeatKeys = true
             }
         }
-        if bit < 64 { filter.low |= mask } else { filter.high |= mask }
         keys[keyCount] = Key(signature: signature, start: Int32(start), length: Int32(length))
         keyCount += 1
-    }
-
-    /// Equal for equal byte ranges: the length with the first and last eight bytes (fewer when shorter), mixed.
-    static func keySignature(_ text: UnsafeRawPointer, from start: Int, to end: Int) -> UInt64 {
-        let length = end - start
-        guard length >= 8 else {
-            var packed = UInt64(length)
-            for index in start..<end { packed = packed << 8 | UInt64(text.load(fromByteOffset: index, as: UInt8.self)) }
-            return packed
-        }
-        let first = text.loadUnaligned(fromByteOffset: start, as: UInt64.self)
-        let last = text.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self)
-        return (first &* 0x9E37_79B9_7F4A_7C15) ^ (last &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(length)
     }
 
     private mutating func parseArray(depth: Int) throws(JSONSyntaxError) {
