@@ -36,6 +36,13 @@ let package = Package(
             pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"])]
         ),
+        // LZ4: timelines' phase-one spill, compressed at a few GB/s so a large day's spill is a quarter of the
+        // bytes through the page cache and the disk.
+        .systemLibrary(
+            name: "CLZ4",
+            pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]
+        ),
         // The archive core: model, JSON, codec, files, partitions, writer, recovery, seal, verify, retention.
         // No server or network dependency: a data tool that only reads or keeps the archive links this alone.
         .target(
@@ -69,7 +76,7 @@ let package = Package(
         // The batch side: scan a day, campaign report, timelines, the nightly pipeline.
         .target(
             name: "Reports",
-            dependencies: ["StreamsArchive"],
+            dependencies: ["StreamsArchive", "CLZ4"],
             swiftSettings: swiftSettings
         ),
         // An S3 API client: SigV4 signing, credentials and endpoints read as the AWS CLI reads them, the object

@@ -37,7 +37,7 @@ struct BucketWriter {
         }
     }
 
-    /// Sorts the lines in the spill files `paths` (`bytes` in all) and writes `dataPath` and `indexPath`, whose
+    /// Sorts the records in the spill files `paths` (`bytes` of them, decoded) and writes `dataPath` and `indexPath`, whose
     /// fsyncs go to `sync` (tagged `tag`); writes nothing for an empty bucket. Runs, if needed, are
     /// `<runPrefix><n>` and are removed.
     mutating func write(
@@ -57,7 +57,7 @@ struct BucketWriter {
         let flushBytes = SpillRunWriter.flushBytes(budget: budget)
         var seq: Int64 = 0
         for path in paths {
-            var records = try SpillRunReader(path: path, bufferBytes: flushBytes)
+            var records = try SpillBlocks.Reader(path: path)
             try records.forEachRecord { time, uid, uuid, line in
                 _ = batch.add(line, key: uid, uuid: uuid, fingerprint: nil, time: time, seq: seq)
                 seq += 1

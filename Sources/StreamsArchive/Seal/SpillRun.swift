@@ -9,14 +9,38 @@ import Glibc
 /// little-endian, in the order the step sorted them. `seq` is the line's place in the input, which decides
 /// which copy of an event seal keeps; `key` is what timelines group by (the uid), empty for seal. Runs are not
 /// fsynced and are removed when the step ends, whichever way it ends. Timelines' phase one writes its unsorted
-/// per-bucket spill files in the same record format, so phase two reads each line's uid, time and uuid without
-/// scanning its JSON again.
+/// per-bucket spill files as records of this format, in LZ4 blocks, so phase two reads each line's uid, time and
+/// uuid without scanning its JSON again.
 package struct SpillRecord {
     package var time: Int64
     package var seq: Int64
     package var key: [UInt8]
     package var uuid: [UInt8]
     package var line: [UInt8]
+}
+
+extension SpillRecord {
+    /// The size of the record that starts at `position` of `raw`, whose fixed part must be there.
+    package static func size(in raw: UnsafeRawBufferPointer, at position: Int) -> Int {
+        func length(_ at: Int) -> Int { Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position + at, as: UInt32.self))) }
+        return SpillRunWriter.headerBytes + length(16) + length(20) + length(24)
+    }
+
+    /// Calls `body` with the fields of the record at `position` of `raw`, all of which must be there (`size`).
+    package static func fields<R>(
+        in raw: UnsafeRawBufferPointer, at position: Int,
+        _ body: (_ time: Int64, _ seq: Int64, _ key: UnsafeRawBufferPointer, _ uuid: UnsafeRawBufferPointer, _ line: UnsafeRawBufferPointer) throws -> R
+    ) rethrows -> R {
+        func integer<T: FixedWidthInteger>(_ at: Int) -> T { T(littleEndian: raw.loadUnaligned(fromByteOffset: position + at, as: T.self)) }
+        let key = position + SpillRunWriter.headerBytes
+        let uuid = key + Int(integer(16) as UInt32)
+        let line = uuid + Int(integer(20) as UInt32)
+        let end = line + Int(integer(24) as UInt32)
+        return try body(
+            integer(0), integer(8), UnsafeRawBufferPointer(rebasing: raw[key..<uuid]), UnsafeRawBufferPointer(rebasing: raw[uuid..<line]),
+            UnsafeRawBufferPointer(rebasing: raw[line..<end])
+        )
+    }
 }
 
 /// The orders spilled events are sorted by.
@@ -116,7 +140,7 @@ package struct SpillRunWriter {
     }
 
     /// A record's fixed part: event_time, seq, and the three lengths.
-    static let headerBytes = 28
+    package static let headerBytes = 28
 }
 
 /// Reads a run's records in order through one buffer: `bufferBytes`, or the run's size if smaller, grown only
@@ -138,41 +162,17 @@ package struct SpillRunReader {
     }
 
     /// The next record, nil at the end of the run.
-    mutating func next() throws -> SpillRecord? {
-        try nextInPlace { time, seq, key, uuid, line in SpillRecord(time: time, seq: seq, key: Array(key), uuid: Array(uuid), line: Array(line)) }
-    }
-
-    /// Calls `body` with every remaining record's fields where they lie in the read buffer (valid only during
-    /// the call): for a reader that copies what it keeps anyway, so nothing is allocated per record.
-    package mutating func forEachRecord(
-        _ body: (_ time: Int64, _ key: UnsafeRawBufferPointer, _ uuid: UnsafeRawBufferPointer, _ line: UnsafeRawBufferPointer) throws -> Void
-    ) throws {
-        while try nextInPlace({ time, _, key, uuid, line in try body(time, key, uuid, line) }) != nil {}
-    }
-
-    private mutating func nextInPlace<R>(
-        _ body: (Int64, Int64, UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> R
-    ) throws -> R? {
+    mutating func next() throws(StorageError) -> SpillRecord? {
         guard try fill(SpillRunWriter.headerBytes) else { return nil }
-        let time = Int64(littleEndian: integer(at: position))
-        let seq = Int64(littleEndian: integer(at: position + 8))
-        let keyCount = Int(UInt32(littleEndian: integer(at: position + 16)))
-        let uuidCount = Int(UInt32(littleEndian: integer(at: position + 20)))
-        let lineCount = Int(UInt32(littleEndian: integer(at: position + 24)))
-        guard try fill(SpillRunWriter.headerBytes + keyCount + uuidCount + lineCount) else { throw StorageError("read", path: path, reason: "spilled run ends inside a record") }
-        let start = position + SpillRunWriter.headerBytes
-        position = start + keyCount + uuidCount + lineCount
-        return try buffer.withUnsafeBytes { raw in
-            try body(
-                time, seq, UnsafeRawBufferPointer(rebasing: raw[start..<start + keyCount]),
-                UnsafeRawBufferPointer(rebasing: raw[start + keyCount..<start + keyCount + uuidCount]),
-                UnsafeRawBufferPointer(rebasing: raw[start + keyCount + uuidCount..<position])
-            )
+        let count = buffer.withUnsafeBytes { SpillRecord.size(in: $0, at: position) }
+        guard try fill(count) else { throw StorageError("read", path: path, reason: "spilled run ends inside a record") }
+        let start = position
+        position += count
+        return buffer.withUnsafeBytes { raw in
+            SpillRecord.fields(in: raw, at: start) { time, seq, key, uuid, line in
+                SpillRecord(time: time, seq: seq, key: Array(key), uuid: Array(uuid), line: Array(line))
+            }
         }
-    }
-
-    private func integer<T: FixedWidthInteger>(at index: Int) -> T {
-        buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: index, as: T.self) }
     }
 
     /// Makes `count` bytes available from `position`; false at a clean end of the run.
