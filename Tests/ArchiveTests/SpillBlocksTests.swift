@@ -26,7 +26,7 @@ struct SpillBlocksTests {
     }
 
     static func read(_ path: String) throws -> [Record] {
-        var reader = try SpillBlocks.Reader(path: path)
+        var reader = try SpillBlocks.Reader(path: path, bufferBytes: 4096)
         var records: [Record] = []
         try reader.forEachRecord { time, key, uuid, line in records.append((time, Array(key), Array(uuid), Array(line))) }
         return records

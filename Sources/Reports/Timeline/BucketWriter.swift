@@ -57,7 +57,7 @@ struct BucketWriter {
         let flushBytes = SpillRunWriter.flushBytes(budget: budget)
         var seq: Int64 = 0
         for path in paths {
-            var records = try SpillBlocks.Reader(path: path)
+            var records = try SpillBlocks.Reader(path: path, bufferBytes: flushBytes)
             try records.forEachRecord { time, uid, uuid, line in
                 _ = batch.add(line, key: uid, uuid: uuid, fingerprint: nil, time: time, seq: seq)
                 seq += 1

@@ -32,33 +32,30 @@ package enum SpillBlocks {
         out.removeLast(bound - written)
     }
 
-    /// Reads a spill file's blocks in order and hands out their records. Its two buffers grow to the largest
-    /// block and are reused for every block.
+    /// Reads a spill file's blocks in order, through one read buffer (`BufferedFileReader`), and hands out
+    /// their records; the decoded block's buffer grows to the largest block and is reused.
     package struct Reader {
-        let path: String
-        private let file: POSIXFile
-        private var offset: Int64 = 0
-        private var block: [UInt8] = []
+        private var reader: BufferedFileReader
         /// The decoded block is `records[..<recordBytes]`.
         private var records: [UInt8] = []
         private var recordBytes = 0
 
-        package init(path: String) throws(StorageError) {
-            self.path = path
-            file = try POSIXFile.openForReading(path)
+        /// `bufferBytes`: the read buffer, or the file's size if smaller.
+        package init(path: String, bufferBytes: Int) throws(StorageError) {
+            reader = try BufferedFileReader(path: path, bufferBytes: bufferBytes)
         }
 
         /// Calls `body` with every record's fields where they lie in the decoded block (valid only during the call).
         package mutating func forEachRecord(
             _ body: (_ time: Int64, _ key: UnsafeRawBufferPointer, _ uuid: UnsafeRawBufferPointer, _ line: UnsafeRawBufferPointer) throws -> Void
         ) throws {
-            while try nextBlock() {
+            while let offset = try nextBlock() {
                 try records.withUnsafeBytes { all in
                     let raw = UnsafeRawBufferPointer(rebasing: all[..<recordBytes])
                     var position = 0
                     while position < raw.count {
                         guard raw.count - position >= SpillRunWriter.headerBytes, case let size = SpillRecord.size(in: raw, at: position), size <= raw.count - position else {
-                            throw damaged(reason: "a block ends inside a record")
+                            throw damaged(at: offset, "a block ends inside a record")
                         }
                         try SpillRecord.fields(in: raw, at: position) { time, _, key, uuid, line in try body(time, key, uuid, line) }
                         position += size
@@ -67,39 +64,35 @@ package enum SpillBlocks {
             }
         }
 
-        /// Decodes the next block into `records`; false at the end of the file.
-        private mutating func nextBlock() throws -> Bool {
-            var header = (UInt32(0), UInt32(0))
-            let got = try withUnsafeMutableBytes(of: &header) { (buffer) throws(StorageError) in try file.read(into: buffer, at: offset) }
-            if got == 0 { return false }
-            guard got == SpillBlocks.headerBytes else { throw damaged(reason: "the file ends inside a block's header") }
-            let (rawCount, blockCount) = (Int(UInt32(littleEndian: header.0)), Int(UInt32(littleEndian: header.1)))
+        /// Decodes the next block into `records` and returns its offset in the file; nil at the end of the file.
+        private mutating func nextBlock() throws -> Int64? {
+            let offset = reader.consumedOffset
+            guard try reader.fill(SpillBlocks.headerBytes) else {
+                if reader.unread == 0 { return nil }
+                throw damaged(at: offset, "the file ends inside a block's header")
+            }
+            let (rawCount, blockCount) = (Int(reader.uint32(at: 0)), Int(reader.uint32(at: 4)))
             guard rawCount <= Int(LZ4_MAX_INPUT_SIZE), blockCount <= Int(LZ4_compressBound(Int32(rawCount))) else {
-                throw damaged(reason: "a block's header gives \(rawCount) bytes in \(blockCount)")
+                throw damaged(at: offset, "a block's header gives \(rawCount) bytes in \(blockCount)")
             }
-            if block.count < blockCount { block = [UInt8](repeating: 0, count: blockCount) }
+            guard try reader.fill(SpillBlocks.headerBytes + blockCount) else { throw damaged(at: offset, "the file ends inside a block") }
             if records.count < rawCount { records = [UInt8](repeating: 0, count: rawCount) }
-            let start = offset + Int64(SpillBlocks.headerBytes)
-            let read = try block.withUnsafeMutableBytes { (buffer) throws(StorageError) in
-                try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<blockCount]), at: start)
-            }
-            guard read == blockCount else { throw damaged(reason: "the file ends inside a block") }
-            let decoded = block.withUnsafeBytes { source in
-                records.withUnsafeMutableBytes { target in
+            var decoded: Int32 = -1
+            reader.consume(SpillBlocks.headerBytes + blockCount) { source in
+                decoded = records.withUnsafeMutableBytes { target in
                     LZ4_decompress_safe(
-                        source.baseAddress?.assumingMemoryBound(to: CChar.self), target.baseAddress?.assumingMemoryBound(to: CChar.self),
-                        Int32(blockCount), Int32(rawCount)
+                        (source.baseAddress! + SpillBlocks.headerBytes).assumingMemoryBound(to: CChar.self),
+                        target.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(blockCount), Int32(rawCount)
                     )
                 }
             }
-            guard decoded == rawCount else { throw damaged(reason: "a block does not decode to its \(rawCount) bytes") }
+            guard decoded == rawCount else { throw damaged(at: offset, "a block does not decode to its \(rawCount) bytes") }
             recordBytes = rawCount
-            offset = start + Int64(blockCount)
-            return true
+            return offset
         }
 
-        private func damaged(reason: String) -> StorageError {
-            StorageError("read", path: path, reason: "spill file damaged at offset \(offset): \(reason); re-run the build")
+        private func damaged(at offset: Int64, _ reason: String) -> StorageError {
+            StorageError("read", path: reader.path, reason: "spill file damaged at offset \(offset): \(reason); re-run the build")
         }
     }
 }

@@ -20,24 +20,31 @@ package struct SpillRecord {
 }
 
 extension SpillRecord {
+    /// The size of a record from the lengths in its fixed part.
+    package static func size(keyCount: UInt32, uuidCount: UInt32, lineCount: UInt32) -> Int {
+        SpillRunWriter.headerBytes + Int(keyCount) + Int(uuidCount) + Int(lineCount)
+    }
+
     /// The size of the record that starts at `position` of `raw`, whose fixed part must be there.
     package static func size(in raw: UnsafeRawBufferPointer, at position: Int) -> Int {
-        func length(_ at: Int) -> Int { Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position + at, as: UInt32.self))) }
-        return SpillRunWriter.headerBytes + length(16) + length(20) + length(24)
+        func length(_ at: Int) -> UInt32 { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position + at, as: UInt32.self)) }
+        return size(keyCount: length(16), uuidCount: length(20), lineCount: length(24))
     }
 
     /// Calls `body` with the fields of the record at `position` of `raw`, all of which must be there (`size`).
-    package static func fields<R>(
+    /// Not generic: it is called per record from other modules (see `BufferedFileReader.consume`).
+    package static func fields(
         in raw: UnsafeRawBufferPointer, at position: Int,
-        _ body: (_ time: Int64, _ seq: Int64, _ key: UnsafeRawBufferPointer, _ uuid: UnsafeRawBufferPointer, _ line: UnsafeRawBufferPointer) throws -> R
-    ) rethrows -> R {
-        func integer<T: FixedWidthInteger>(_ at: Int) -> T { T(littleEndian: raw.loadUnaligned(fromByteOffset: position + at, as: T.self)) }
+        _ body: (_ time: Int64, _ seq: Int64, _ key: UnsafeRawBufferPointer, _ uuid: UnsafeRawBufferPointer, _ line: UnsafeRawBufferPointer) throws -> Void
+    ) rethrows {
         let key = position + SpillRunWriter.headerBytes
-        let uuid = key + Int(integer(16) as UInt32)
-        let line = uuid + Int(integer(20) as UInt32)
-        let end = line + Int(integer(24) as UInt32)
-        return try body(
-            integer(0), integer(8), UnsafeRawBufferPointer(rebasing: raw[key..<uuid]), UnsafeRawBufferPointer(rebasing: raw[uuid..<line]),
+        let uuid = key + Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position + 16, as: UInt32.self)))
+        let line = uuid + Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position + 20, as: UInt32.self)))
+        let end = line + Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position + 24, as: UInt32.self)))
+        try body(
+            Int64(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: Int64.self)),
+            Int64(littleEndian: raw.loadUnaligned(fromByteOffset: position + 8, as: Int64.self)),
+            UnsafeRawBufferPointer(rebasing: raw[key..<uuid]), UnsafeRawBufferPointer(rebasing: raw[uuid..<line]),
             UnsafeRawBufferPointer(rebasing: raw[line..<end])
         )
     }
@@ -143,67 +150,30 @@ package struct SpillRunWriter {
     package static let headerBytes = 28
 }
 
-/// Reads a run's records in order through one buffer: `bufferBytes`, or the run's size if smaller, grown only
-/// to hold a record larger than that.
+/// Reads a run's records in order through one buffer (`BufferedFileReader`): `bufferBytes`, or the run's size
+/// if smaller, grown only to hold a record larger than that.
 package struct SpillRunReader {
-    let path: String
-    private let file: POSIXFile
-    /// Read from the file; `position..<end` is what is still unread. Allocated once, never larger than the
-    /// run unless one record is (a bucket's small spill file gets a small buffer).
-    private var buffer: [UInt8]
-    private var position = 0
-    private var end = 0
-    private var offset: Int64 = 0
+    private var reader: BufferedFileReader
 
     package init(path: String, bufferBytes: Int) throws(StorageError) {
-        self.path = path
-        file = try POSIXFile.openForReading(path)
-        buffer = [UInt8](repeating: 0, count: max(SpillRunWriter.headerBytes, min(bufferBytes, Int(clamping: try file.size()))))
+        reader = try BufferedFileReader(path: path, bufferBytes: bufferBytes)
     }
 
     /// The next record, nil at the end of the run.
     mutating func next() throws(StorageError) -> SpillRecord? {
-        guard try fill(SpillRunWriter.headerBytes) else { return nil }
-        let count = buffer.withUnsafeBytes { SpillRecord.size(in: $0, at: position) }
-        guard try fill(count) else { throw StorageError("read", path: path, reason: "spilled run ends inside a record") }
-        let start = position
-        position += count
-        return buffer.withUnsafeBytes { raw in
-            SpillRecord.fields(in: raw, at: start) { time, seq, key, uuid, line in
-                SpillRecord(time: time, seq: seq, key: Array(key), uuid: Array(uuid), line: Array(line))
+        guard try reader.fill(SpillRunWriter.headerBytes) else {
+            if reader.unread == 0 { return nil }
+            throw StorageError("read", path: reader.path, reason: "spilled run ends inside a record")
+        }
+        let count = SpillRecord.size(keyCount: reader.uint32(at: 16), uuidCount: reader.uint32(at: 20), lineCount: reader.uint32(at: 24))
+        guard try reader.fill(count) else { throw StorageError("read", path: reader.path, reason: "spilled run ends inside a record") }
+        var record: SpillRecord?
+        reader.consume(count) { raw in
+            SpillRecord.fields(in: raw, at: 0) { time, seq, key, uuid, line in
+                record = SpillRecord(time: time, seq: seq, key: Array(key), uuid: Array(uuid), line: Array(line))
             }
         }
-    }
-
-    /// Makes `count` bytes available from `position`; false at a clean end of the run.
-    private mutating func fill(_ count: Int) throws(StorageError) -> Bool {
-        if end - position >= count { return true }
-        // The unread bytes move to the front; the buffer grows only for a record larger than itself.
-        let unread = end - position
-        buffer.withUnsafeMutableBytes { raw in
-            if unread > 0 { memmove(raw.baseAddress!, raw.baseAddress! + position, unread) }
-        }
-        position = 0
-        end = unread
-        if buffer.count < count { buffer.append(contentsOf: [UInt8](repeating: 0, count: count - buffer.count)) }
-        while end < count {
-            var outcome: Result<Int, StorageError> = .success(0)
-            buffer.withUnsafeMutableBytes { raw in
-                do throws(StorageError) {
-                    outcome = .success(try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[end...]), at: offset))
-                } catch {
-                    outcome = .failure(error)
-                }
-            }
-            let more = try outcome.get()
-            if more == 0 {
-                if end == 0 { return false }
-                throw StorageError("read", path: path, reason: "spilled run ends inside a record")
-            }
-            end += more
-            offset += Int64(more)
-        }
-        return true
+        return record
     }
 }
 
