@@ -60,6 +60,9 @@ struct ScaleBenchmark: ParsableCommand {
             var logs: [String: String] = [:]
             for step in Self.steps {
                 let target = step == "nightly" ? "\(root)-nightly" : root
+                // Each step starts with nothing dirty in the page cache: none pays for the writeback of the
+                // copies above (a gigabyte at 10M) or of the step before.
+                try Measure.shell("sync")
                 (measured[step], logs[step]) = try timed(command(step, root: target))
             }
             let kept = try keptEvents(logs["seal"]!)
@@ -75,6 +78,7 @@ struct ScaleBenchmark: ParsableCommand {
                 print("| \(day.label) | \(kept) | `\(step)` | \(format(result.seconds, 2)) | \(rate) | \(mib(result.peakRSS)) | \(overBudget) | \(spill) |")
             }
             if index == 0, let baseline {
+                try Measure.shell("sync")
                 baselineNightly = try timed("'\(baseline)' nightly --root '\(root)-baseline' --date \(Self.date)").0.seconds
                 try Measure.shell("rm -rf '\(root)-baseline'")
             }
