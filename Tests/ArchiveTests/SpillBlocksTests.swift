@@ -11,6 +11,7 @@ struct SpillBlocksTests {
     /// Writes `flushes` as one block each to `path`, as `TimelineSpill` does.
     static func write(_ flushes: [[Record]], to path: String) throws {
         var file: [UInt8] = []
+        var block: [UInt8] = []
         for records in flushes {
             var raw: [UInt8] = []
             for record in records {
@@ -20,7 +21,8 @@ struct SpillBlocksTests {
                     }
                 }
             }
-            raw.withUnsafeBytes { SpillBlocks.append($0, to: &file) }
+            let count = raw.withUnsafeBytes { SpillBlocks.encode($0, into: &block) }
+            file += block[..<count]
         }
         try Data(file).write(to: URL(fileURLWithPath: path))
     }

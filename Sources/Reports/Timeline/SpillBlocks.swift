@@ -14,22 +14,24 @@ import StreamsArchive
 package enum SpillBlocks {
     package static let headerBytes = 8
 
-    /// Appends `raw` to `out` as one block.
-    package static func append(_ raw: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+    /// Writes `raw` as one block at the start of `block`, which grows (once, to the largest block's bound)
+    /// only when it is too small and is never cleared between calls; returns the block's size.
+    package static func encode(_ raw: UnsafeRawBufferPointer, into block: inout [UInt8]) -> Int {
         precondition(raw.count <= Int(LZ4_MAX_INPUT_SIZE), "a spill block of \(raw.count) bytes is over LZ4's limit")
-        let start = out.count
         let bound = Int(LZ4_compressBound(Int32(raw.count)))
-        out.append(contentsOf: repeatElement(0, count: headerBytes + bound))
-        let written = out.withUnsafeMutableBytes { buffer in
-            let block = buffer.baseAddress! + start + headerBytes
-            let written = LZ4_compress_default(raw.baseAddress?.assumingMemoryBound(to: CChar.self), block.assumingMemoryBound(to: CChar.self), Int32(raw.count), Int32(bound))
-            buffer.storeBytes(of: UInt32(raw.count).littleEndian, toByteOffset: start, as: UInt32.self)
-            buffer.storeBytes(of: UInt32(written).littleEndian, toByteOffset: start + 4, as: UInt32.self)
+        if block.count < headerBytes + bound { block = [UInt8](repeating: 0, count: headerBytes + bound) }
+        let written = block.withUnsafeMutableBytes { buffer in
+            let written = LZ4_compress_default(
+                raw.baseAddress?.assumingMemoryBound(to: CChar.self), (buffer.baseAddress! + headerBytes).assumingMemoryBound(to: CChar.self),
+                Int32(raw.count), Int32(bound)
+            )
+            buffer.storeBytes(of: UInt32(raw.count).littleEndian, toByteOffset: 0, as: UInt32.self)
+            buffer.storeBytes(of: UInt32(written).littleEndian, toByteOffset: 4, as: UInt32.self)
             return Int(written)
         }
         // LZ4_compress_default fails only for a destination smaller than its bound, which this never passes.
         precondition(written > 0 || raw.isEmpty, "LZ4 refused a block with its own bound")
-        out.removeLast(bound - written)
+        return headerBytes + written
     }
 
     /// Reads a spill file's blocks in order, through one read buffer (`BufferedFileReader`), and hands out

@@ -106,10 +106,8 @@ public enum TimelineBuilder {
         ) throws -> Summary {
             var spills = spills
             for index in spills.indices { if let failure = spills[index].finish() { throw failure } }
-            var recordBytes = [Int64](repeating: 0, count: buckets.count)
-            for spill in spills { for bucket in recordBytes.indices { recordBytes[bucket] += spill.recordBytes[bucket] } }
             let written = try writeBuckets(
-                buckets, spill: spillDirectory, recordBytes: recordBytes, workers: spills.count, into: directory, parallelism: workers, budget: budget
+                buckets, spill: spillDirectory, recordBytes: spills.map(\.recordBytes), into: directory, parallelism: workers, budget: budget
             )
             try Directory.removeTree(spillDirectory)
             let link = layout.timelineDirectory(date)
@@ -129,8 +127,7 @@ public enum TimelineBuilder {
     }
 
     private static func writeBuckets(
-        _ buckets: TimelineBuckets, spill: String, recordBytes: [Int64], workers: Int, into directory: String, parallelism: Int,
-        budget: MemoryBudget
+        _ buckets: TimelineBuckets, spill: String, recordBytes: [[Int64]], into directory: String, parallelism: Int, budget: MemoryBudget
     ) throws -> BucketWriter.Written {
         /// A worker's writer, with the sum of what its buckets wrote and its first failure.
         struct Worker {
@@ -147,12 +144,12 @@ public enum TimelineBuilder {
             Parallel.forEach(buckets.count, states: &states) { (state: inout Worker, bucket: Int) in
                 guard state.failure == nil else { return }
                 do {
-                    let paths = try (0..<workers).map { "\(spill)/\(TimelineSpill.fileName(bucket: bucket, worker: $0))" }.filter {
-                        try POSIXFile.openForReadingIfExists($0) != nil
-                    }
+                    // A read worker made a bucket's file exactly when it spilled records to it.
+                    let spilled = recordBytes.indices.filter { recordBytes[$0][bucket] > 0 }
+                    let paths = spilled.map { "\(spill)/\(TimelineSpill.fileName(bucket: bucket, worker: $0))" }
                     defer { for path in paths { try? Directory.removeFile(path) } }
                     let written = try state.writer.write(
-                        paths, bytes: recordBytes[bucket], budget: share, runPrefix: "\(spill)/b\(bucket).run",
+                        paths, bytes: spilled.map { recordBytes[$0][bucket] }.reduce(0, +), budget: share, runPrefix: "\(spill)/b\(bucket).run",
                         dataPath: "\(directory)/\(TimelineBuckets.dataName(bucket))", indexPath: "\(directory)/\(TimelineBuckets.indexName(bucket))",
                         sync: syncs[state.index], tag: bucket
                     )

@@ -6,9 +6,9 @@ import StreamsArchive
 /// An event is spilled as a record of the sorted runs' format (`SpillRunWriter.encode`: event_time, uid,
 /// event_uuid and the line; seq 0, which a timeline's order does not use), so phase two sorts without
 /// scanning the JSON again. Records wait in a small buffer per bucket and are appended to
-/// `spill/b<bucket>.w<worker>` as one LZ4 block (`SpillBlocks`) when it fills, so memory is the buffers' (at most 32 MB per worker, less under
-/// a small memory budget) whatever the size of the day. Lines without a uid belong to no timeline and are only
-/// counted. The files are scratch: not fsynced, and removed with the build's hidden version if it dies. A
+/// `spill/b<bucket>.w<worker>` as one LZ4 block (`SpillBlocks`) when it fills, so memory is the buffers' (at
+/// most 32 MB per worker, less under a small memory budget) whatever the size of the day. Lines without a uid
+/// belong to no timeline and are only counted. The files are scratch: not fsynced, and removed with the build's hidden version if it dies. A
 /// large day under a small budget flushes often and little (at 10M events and 64 MiB, about 12 KB a flush), so
 /// each bucket's file stays open from flush to flush, up to `descriptors` per worker (`SpillFiles`).
 struct TimelineSpill {
@@ -24,7 +24,7 @@ struct TimelineSpill {
     private let timeSlot: Int
     private let bufferLimit: Int
     private var buffers: [[UInt8]]
-    /// A flush's block, kept for the next flush.
+    /// A flush's block; its storage is kept for the next flush.
     private var block: [UInt8] = []
     private let files: SpillFiles
     /// Each bucket's record bytes, before compression: what phase two will hold of this worker's part.
@@ -80,14 +80,13 @@ struct TimelineSpill {
     private mutating func flush(_ bucket: Int) {
         do {
             let file = try files.file(bucket) { "\(directory)/\(Self.fileName(bucket: bucket, worker: worker))" }
-            buffers[bucket].withUnsafeBytes { SpillBlocks.append($0, to: &block) }
-            try withBytes(block) { (raw) throws(StorageError) in try file.write(raw) }
+            let count = buffers[bucket].withUnsafeBytes { SpillBlocks.encode($0, into: &block) }
+            try withBytes(block) { (raw) throws(StorageError) in try file.write(UnsafeRawBufferPointer(rebasing: raw[..<count])) }
             recordBytes[bucket] += Int64(buffers[bucket].count)
         } catch {
             failure = failure ?? error
         }
         buffers[bucket].removeAll(keepingCapacity: true)
-        block.removeAll(keepingCapacity: true)
     }
 }
 

@@ -27,8 +27,8 @@ package struct BufferedFileReader {
     /// The file offset of the next unconsumed byte.
     package var consumedOffset: Int64 { offset - Int64(unread) }
 
-    /// Makes `count` bytes available to `peek` and `consume`; false if the file ends first (`unread` then
-    /// says how many bytes it had left).
+    /// Makes `count` bytes available to `uint32(at:)` and `consume`; false if the file ends first (`unread`
+    /// then says how many bytes it had left).
     package mutating func fill(_ count: Int) throws(StorageError) -> Bool {
         if unread >= count { return true }
         // The unread bytes move to the front; the buffer grows only for a record larger than itself.
