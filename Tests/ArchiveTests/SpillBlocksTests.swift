@@ -17,7 +17,7 @@ struct SpillBlocksTests {
             for record in records {
                 record.key.withUnsafeBytes { key in
                     record.uuid.withUnsafeBytes { uuid in
-                        record.line.withUnsafeBytes { SpillRunWriter.encode(time: record.time, seq: 0, key: key, uuid: uuid, line: $0, into: &raw) }
+                        record.line.withUnsafeBytes { SpillRecord.encode(time: record.time, seq: 0, key: key, uuid: uuid, line: $0, into: &raw) }
                     }
                 }
             }

@@ -12,9 +12,9 @@ import StreamsArchive
 /// is held whole.
 struct BucketWriter {
     let compressor: WholeMemberCompressor
-    /// The last in-memory bucket's batch, emptied but keeping its storage: the next bucket, of about the same
-    /// size, fills it without growing its arrays again and faulting in fresh pages. What it keeps is within
-    /// the worker's budget: a batch that outgrows it is spilled and replaced by a new one.
+    /// The last bucket's batch, emptied but keeping its storage: the next bucket, of about the same size,
+    /// fills it without growing its arrays again and faulting in fresh pages. What it keeps is within the
+    /// worker's budget: a batch that reaches it is spilled.
     private var batch = SpillBatch(deduplicating: false)
 
     init(compressor: WholeMemberCompressor) { self.compressor = compressor }
@@ -38,33 +38,35 @@ struct BucketWriter {
     }
 
     /// Sorts the records in the spill files `paths` (`bytes` of them, decoded) and writes `dataPath` and `indexPath`, whose
-    /// fsyncs go to `sync` (tagged `tag`); writes nothing for an empty bucket. Runs, if needed, are
-    /// `<runPrefix><n>` and are removed.
+    /// fsyncs go to `sync` (tagged `tag`); writes nothing for an empty bucket. Runs, if needed, are in an
+    /// unnamed file in `scratchDirectory` (named `runName` where files cannot be unnamed).
     mutating func write(
-        _ paths: [String], bytes: Int64, budget: Int, runPrefix: String, dataPath: String, indexPath: String, sync: BackgroundSync, tag: Int
+        _ paths: [String], bytes: Int64, budget: Int, scratchDirectory: String, runName: String, dataPath: String, indexPath: String, sync: BackgroundSync, tag: Int
     ) throws -> Written {
         // In memory when the lines, their sort fields and the sort's copy fit; else batches of the budget.
         let inMemory = bytes * 3 <= Int64(budget)
-        if inMemory { batch.removeAll() } else { batch = SpillBatch(deduplicating: false) }
+        // One batch for every bucket of the worker, reserved once at the budget: buckets of about one size
+        // reuse its pages instead of each taking and giving back their own.
+        if batch.reservedLines < budget { batch = SpillBatch(deduplicating: false, reservingLines: budget) }
+        batch.removeAll()
         defer { batch.removeAll() }
-        var runs: [String] = []
-        var made = 0
-        func nextRun() -> String {
-            defer { made += 1 }
-            return "\(runPrefix)\(made)"
+        // Runs, if the bucket needs them, go to one unnamed scratch file, gone when the bucket is written.
+        var runFile: SpillRunFile?
+        var runs: [SpillRun] = []
+        func spill() throws {
+            if runFile == nil {
+                let file = try POSIXFile.createUnnamed(in: scratchDirectory, fallbackName: runName)
+                runFile = SpillRunFile(file: file, flushBytes: SpillRunFile.flushBytes(budget: budget))
+            }
+            runs.append(try batch.spill(sortedBy: .timeline, to: &runFile!))
         }
-        defer { for index in 0..<made { try? Directory.removeFile("\(runPrefix)\(index)") } }
-        let flushBytes = SpillRunWriter.flushBytes(budget: budget)
         var seq: Int64 = 0
         for path in paths {
-            var records = try SpillBlocks.Reader(path: path, bufferBytes: flushBytes)
+            var records = try SpillBlocks.Reader(path: path, bufferBytes: SpillRunFile.flushBytes(budget: budget))
             try records.forEachRecord { time, uid, uuid, line in
                 _ = batch.add(line, key: uid, uuid: uuid, fingerprint: nil, time: time, seq: seq)
                 seq += 1
-                if !inMemory, batch.memory > budget {
-                    runs.append(nextRun())
-                    try batch.spill(sortedBy: .timeline, to: runs.last!, flushBytes: flushBytes)
-                }
+                if !inMemory, batch.memory > budget { try spill() }
             }
         }
         guard seq > 0 else { return Written() }
@@ -72,16 +74,11 @@ struct BucketWriter {
         if runs.isEmpty {
             try batch.forEach(sortedBy: .timeline) { line, _, uid in try members.add(line, uid: uid) }
         } else {
-            if !batch.isEmpty {
-                runs.append(nextRun())
-                try batch.spill(sortedBy: .timeline, to: runs.last!, flushBytes: flushBytes)
-            }
+            if !batch.isEmpty { try spill() }
             let readBuffer = SpillMerge.readBuffer(budget: budget, runs: SpillMerge.fanIn)
-            runs = try SpillMerge.narrow(runs, by: .timeline, bufferBytes: readBuffer, flushBytes: flushBytes, nextPath: nextRun)
-            var merge = try SpillMerge(paths: runs, bufferBytes: SpillMerge.readBuffer(budget: budget, runs: runs.count), by: .timeline)
-            while let record = try merge.next() {
-                try record.line.withUnsafeBytes { try members.add($0, uid: record.key[...]) }
-            }
+            runs = try SpillMerge.narrow(runs, by: .timeline, bufferBytes: readBuffer, into: &runFile!)
+            var merge = try SpillMerge(runs: runs, bufferBytes: SpillMerge.readBuffer(budget: budget, runs: runs.count), by: .timeline)
+            try merge.forEach { _, _, uid, _, line in try members.add(line, uid: uid) }
         }
         var written = try members.finish(indexPath: indexPath, sync: sync, tag: tag)
         written.spilled = !runs.isEmpty
@@ -116,7 +113,7 @@ struct TimelineMembers {
     }
 
     /// The next line, in (uid, event_time, event_uuid) order; `uid` is its uid decoded.
-    mutating func add(_ line: UnsafeRawBufferPointer, uid: ArraySlice<UInt8>) throws {
+    mutating func add(_ line: UnsafeRawBufferPointer, uid: UnsafeRawBufferPointer) throws {
         if current.map({ !Self.same($0.uid, uid) }) ?? true {
             endUser()
             if memberBytes >= Self.target { try closeMember() }
@@ -132,8 +129,8 @@ struct TimelineMembers {
     }
 
     /// Whether two uids are the same bytes (memcmp: this runs for every line of the day).
-    private static func same(_ a: [UInt8], _ b: ArraySlice<UInt8>) -> Bool {
-        a.count == b.count && a.withUnsafeBytes { a in b.withUnsafeBytes { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
+    private static func same(_ a: [UInt8], _ b: UnsafeRawBufferPointer) -> Bool {
+        a.count == b.count && a.withUnsafeBytes { a in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
     }
 
     /// Closes the last member and writes the index; both files' fsyncs go to `sync`, behind the next bucket.

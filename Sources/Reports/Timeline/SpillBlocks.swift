@@ -3,7 +3,7 @@ import Glibc
 import StreamsArchive
 
 /// Timelines' phase-one spill files (`TimelineSpill`): each flush of a bucket's buffer, whole spill records
-/// (`SpillRunWriter.encode`), is one LZ4 block `[raw length UInt32][block length UInt32][block]`, little-endian.
+/// (`SpillRecord.encode`), is one LZ4 block `[raw length UInt32][block length UInt32][block]`, little-endian.
 ///
 /// The spill is every event of the day once, written and read back once; LZ4 compresses it to about a
 /// quarter at gigabytes a second a core, so a large day's spill is a quarter of the bytes through the page
@@ -56,7 +56,7 @@ package enum SpillBlocks {
                     let raw = UnsafeRawBufferPointer(rebasing: all[..<recordBytes])
                     var position = 0
                     while position < raw.count {
-                        guard raw.count - position >= SpillRunWriter.headerBytes, case let size = SpillRecord.size(in: raw, at: position), size <= raw.count - position else {
+                        guard raw.count - position >= SpillRecord.headerBytes, case let size = SpillRecord.size(in: raw, at: position), size <= raw.count - position else {
                             throw damaged(at: offset, "a block ends inside a record")
                         }
                         try SpillRecord.fields(in: raw, at: position) { time, _, key, uuid, line in try body(time, key, uuid, line) }
@@ -80,7 +80,7 @@ package enum SpillBlocks {
             guard try reader.fill(SpillBlocks.headerBytes + blockCount) else { throw damaged(at: offset, "the file ends inside a block") }
             if records.count < rawCount { records = [UInt8](repeating: 0, count: rawCount) }
             var decoded: Int32 = -1
-            reader.consume(SpillBlocks.headerBytes + blockCount) { source in
+            reader.withUnread(SpillBlocks.headerBytes + blockCount) { source in
                 decoded = records.withUnsafeMutableBytes { target in
                     LZ4_decompress_safe(
                         (source.baseAddress! + SpillBlocks.headerBytes).assumingMemoryBound(to: CChar.self),
@@ -88,6 +88,7 @@ package enum SpillBlocks {
                     )
                 }
             }
+            reader.skip(SpillBlocks.headerBytes + blockCount)
             guard decoded == rawCount else { throw damaged(at: offset, "a block does not decode to its \(rawCount) bytes") }
             recordBytes = rawCount
             return offset

@@ -149,7 +149,7 @@ public enum TimelineBuilder {
                     let paths = spilled.map { "\(spill)/\(TimelineSpill.fileName(bucket: bucket, worker: $0))" }
                     defer { for path in paths { try? Directory.removeFile(path) } }
                     let written = try state.writer.write(
-                        paths, bytes: spilled.map { recordBytes[$0][bucket] }.reduce(0, +), budget: share, runPrefix: "\(spill)/b\(bucket).run",
+                        paths, bytes: spilled.map { recordBytes[$0][bucket] }.reduce(0, +), budget: share, scratchDirectory: spill, runName: "b\(bucket).runs",
                         dataPath: "\(directory)/\(TimelineBuckets.dataName(bucket))", indexPath: "\(directory)/\(TimelineBuckets.indexName(bucket))",
                         sync: syncs[state.index], tag: bucket
                     )

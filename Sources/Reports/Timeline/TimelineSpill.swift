@@ -3,11 +3,12 @@ import StreamsArchive
 
 /// Phase one of a timeline build, per read worker: each event is appended to its uid's bucket on disk.
 ///
-/// An event is spilled as a record of the sorted runs' format (`SpillRunWriter.encode`: event_time, uid,
+/// An event is spilled as a record of the sorted runs' format (`SpillRecord.encode`: event_time, uid,
 /// event_uuid and the line; seq 0, which a timeline's order does not use), so phase two sorts without
 /// scanning the JSON again. Records wait in a small buffer per bucket and are appended to
-/// `spill/b<bucket>.w<worker>` as one LZ4 block (`SpillBlocks`) when it fills, so memory is the buffers' (at
-/// most 32 MB per worker, less under a small memory budget) whatever the size of the day. Lines without a uid
+/// `spill/b<bucket>.w<worker>` as one LZ4 block (`SpillBlocks`) before it would overfill, so memory is the
+/// buffers' (`bufferBytes`, at most 32 MB per worker, and never less than 1 KiB a bucket) whatever the size
+/// of the day. Lines without a uid
 /// belong to no timeline and are only counted. The files are scratch: not fsynced, and removed with the build's hidden version if it dies. A
 /// large day under a small budget flushes often and little (at 10M events and 64 MiB, about 12 KB a flush), so
 /// each bucket's file stays open from flush to flush, up to `descriptors` per worker (`SpillFiles`).
@@ -44,7 +45,7 @@ struct TimelineSpill {
         timeSlot = plan.slot("event_time")
         self.worker = worker
         self.buckets = buckets
-        bufferLimit = max(4 << 10, min(32 << 20, bufferBytes) / buckets.count)
+        bufferLimit = max(1 << 10, min(32 << 20, bufferBytes) / buckets.count)
         buffers = Array(repeating: [], count: buckets.count)
         recordBytes = Array(repeating: 0, count: buckets.count)
         files = SpillFiles(count: buckets.count, limit: descriptors)
@@ -59,7 +60,14 @@ struct TimelineSpill {
         let spilled: Int?? = event.withText(uidSlot) { uid in
             event.withText(0) { uuid in
                 let bucket = buckets.bucket(of: uid)
-                SpillRunWriter.encode(time: time, seq: 0, key: uid, uuid: uuid, line: event.bytes, into: &buffers[bucket])
+                // Flushed before a record that would overfill it, so a buffer never grows past its first capacity.
+                let size = SpillRecord.headerBytes + uid.count + uuid.count + event.bytes.count
+                if buffers[bucket].isEmpty {
+                    buffers[bucket].reserveCapacity(bufferLimit)
+                } else if buffers[bucket].count + size > bufferLimit {
+                    flush(bucket)
+                }
+                SpillRecord.encode(time: time, seq: 0, key: uid, uuid: uuid, line: event.bytes, into: &buffers[bucket])
                 return bucket
             }
         }
@@ -67,6 +75,7 @@ struct TimelineSpill {
             withoutUID += 1
             return
         }
+        // A record larger than a buffer goes out on its own.
         if buffers[bucket].count >= bufferLimit { flush(bucket) }
     }
 
@@ -86,7 +95,8 @@ struct TimelineSpill {
         } catch {
             failure = failure ?? error
         }
-        buffers[bucket].removeAll(keepingCapacity: true)
+        // A buffer a large record grew gives its storage back; the others keep theirs for the next records.
+        if buffers[bucket].capacity > 2 * bufferLimit { buffers[bucket] = [] } else { buffers[bucket].removeAll(keepingCapacity: true) }
     }
 }
 

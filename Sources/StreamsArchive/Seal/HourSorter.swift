@@ -4,22 +4,26 @@ import Glibc
 /// input order, sorted by (event_time, event_uuid), within a memory budget.
 ///
 /// While the lines fit the budget this is done in memory. Past it, the batch in memory is sorted by
-/// (event_uuid, input order) and spilled as a run (`SpillRun`); at the end the runs are merged, keeping each
-/// event_uuid's first copy, into a second set of runs sorted in sealed order, whose merge feeds the sealed
-/// file. Both paths keep the same copies in the same order, so the sealed file is byte-identical whichever
-/// ran. Spilled runs are the hour's raw size at most twice over on disk, and are removed when the seal ends.
+/// (event_uuid, input order) and spilled as a run; at the end the runs are merged, keeping each event_uuid's
+/// first copy, into a second set of runs sorted in sealed order, whose merge feeds the sealed file. Both
+/// paths keep the same copies in the same order, so the sealed file is byte-identical whichever ran. Each set
+/// of runs is written into one of the sealer's two scratch files (`SortScratch`), so the runs take the hour's
+/// raw size about twice over on disk at most, and nothing of them outlives the seal.
 struct HourSorter {
     let directory: String
     let budget: Int
-    private var batch = SpillBatch(deduplicating: true)
+    private let scratch: SortScratch
+    private var batch: SpillBatch
     private var seq: Int64 = 0
-    private var runs = 0
-    private var identityRuns: [String] = []
+    private var identityFile: SpillRunFile?
+    private var identityRuns: [SpillRun] = []
     private(set) var duplicates = 0
 
-    init(directory: String, budget: Int) {
+    init(directory: String, budget: Int, scratch: SortScratch) {
         self.directory = directory
+        self.scratch = scratch
         self.budget = max(budget, 64 * 1024)
+        batch = scratch.takeBatch(budget: self.budget)
     }
 
     /// Takes the next line of the hour's input (sources in seal's order, lines in file order).
@@ -29,64 +33,54 @@ struct HourSorter {
             duplicates += 1
             return
         }
-        if batch.memory > budget { identityRuns.append(try spill(&batch, to: nextRun(), by: .identity)) }
+        if batch.memory > budget {
+            if identityFile == nil { identityFile = try runFile(0) }
+            identityRuns.append(try batch.spill(sortedBy: .identity, to: &identityFile!))
+        }
     }
 
     /// Writes the kept lines in sealed order; whether runs were spilled (the budget was exceeded).
     mutating func finish(into writer: inout SealedFileWriter) throws -> Bool {
-        if identityRuns.isEmpty {
+        guard var identityFile else {
             try batch.forEach(sortedBy: .sealed) { line, time, _ in try writer.append(line, time: time) }
+            scratch.giveBack(batch)
+            batch = SpillBatch(deduplicating: true)
             return false
         }
-        identityRuns.append(try spill(&batch, to: nextRun(), by: .identity))
-        identityRuns = try narrow(identityRuns, by: .identity)
-        var firstCopies = try SpillMerge(paths: identityRuns, bufferBytes: readBuffer(identityRuns.count), by: .identity)
-        var ordered = SpillBatch(deduplicating: false)
-        var orderedRuns: [String] = []
-        var previous: [UInt8]?
-        while let record = try firstCopies.next() {
-            if record.uuid == previous {
+        if !batch.isEmpty { identityRuns.append(try batch.spill(sortedBy: .identity, to: &identityFile)) }
+        identityRuns = try SpillMerge.narrow(identityRuns, by: .identity, bufferBytes: readBuffer(SpillMerge.fanIn), into: &identityFile)
+        var firstCopies = try SpillMerge(runs: identityRuns, bufferBytes: readBuffer(identityRuns.count), by: .identity)
+        // The first pass's batch, empty, holds the second's lines: its storage is already within the budget.
+        var ordered = batch
+        batch = SpillBatch(deduplicating: true)
+        var orderedFile = try runFile(1)
+        var orderedRuns: [SpillRun] = []
+        var previous: [UInt8] = []
+        var first = true
+        try firstCopies.forEach { time, seq, _, uuid, line in
+            if !first, uuid.elementsEqual(previous) {
                 duplicates += 1
-                continue
+                return
             }
-            previous = record.uuid
-            _ = record.line.withUnsafeBytes { line in
-                record.uuid.withUnsafeBytes { ordered.add(line, uuid: $0, fingerprint: nil, time: record.time, seq: record.seq) }
-            }
-            if ordered.memory > budget { orderedRuns.append(try spill(&ordered, to: nextRun(), by: .sealed)) }
+            first = false
+            previous.removeAll(keepingCapacity: true)
+            previous.append(contentsOf: uuid)
+            _ = ordered.add(line, uuid: uuid, fingerprint: nil, time: time, seq: seq)
+            if ordered.memory > budget { orderedRuns.append(try ordered.spill(sortedBy: .sealed, to: &orderedFile)) }
         }
-        orderedRuns.append(try spill(&ordered, to: nextRun(), by: .sealed))
-        orderedRuns = try narrow(orderedRuns, by: .sealed)
-        var merged = try SpillMerge(paths: orderedRuns, bufferBytes: readBuffer(orderedRuns.count), by: .sealed)
-        while let record = try merged.next() {
-            try record.line.withUnsafeBytes { try writer.append($0, time: record.time) }
-        }
+        if !ordered.isEmpty { orderedRuns.append(try ordered.spill(sortedBy: .sealed, to: &orderedFile)) }
+        orderedRuns = try SpillMerge.narrow(orderedRuns, by: .sealed, bufferBytes: readBuffer(SpillMerge.fanIn), into: &orderedFile)
+        var merged = try SpillMerge(runs: orderedRuns, bufferBytes: readBuffer(orderedRuns.count), by: .sealed)
+        try merged.forEach { time, _, _, _, line in try writer.append(line, time: time) }
+        scratch.giveBack(ordered)
         return true
     }
 
-    /// The path of the next run.
-    private mutating func nextRun() -> String {
-        defer { runs += 1 }
-        return "\(directory)/\(ArchiveFileName.sealingRun(process: getpid(), index: runs))"
-    }
-
-    /// Sorts `batch`, writes it to `path` and empties it; returns the path.
-    private func spill(_ batch: inout SpillBatch, to path: String, by order: SpillOrder) throws -> String {
-        try batch.spill(sortedBy: order, to: path, flushBytes: SpillRunWriter.flushBytes(budget: budget))
-        return path
-    }
-
-    /// `runs` merged down to `SpillMerge.fanIn` at most.
-    private mutating func narrow(_ runs: [String], by order: SpillOrder) throws -> [String] {
-        let (buffer, flush) = (readBuffer(SpillMerge.fanIn), SpillRunWriter.flushBytes(budget: budget))
-        return try SpillMerge.narrow(runs, by: order, bufferBytes: buffer, flushBytes: flush) { nextRun() }
+    /// Scratch file `index`, written from its start.
+    private func runFile(_ index: Int) throws(StorageError) -> SpillRunFile {
+        SpillRunFile(file: try scratch.file(index, in: directory), flushBytes: SpillRunFile.flushBytes(budget: budget))
     }
 
     /// Each run's read buffer: together they stay within a quarter of the budget.
     private func readBuffer(_ runs: Int) -> Int { SpillMerge.readBuffer(budget: budget, runs: runs) }
-
-    /// Removes every run this sorter spilled (absent ones are fine): when the seal ends, whichever way.
-    func removeRuns() {
-        for index in 0..<runs { try? Directory.removeFile("\(directory)/\(ArchiveFileName.sealingRun(process: getpid(), index: index))") }
-    }
 }

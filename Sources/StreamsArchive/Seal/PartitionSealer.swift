@@ -6,7 +6,7 @@ import Glibc
 /// budget is sorted through runs spilled beside it (`HourSorter`), with the same result byte for byte.
 ///
 /// The steps, each durable before the next:
-/// 1. write the sealed file under a hidden name (`_sealing-….part`; spilled runs too), fsync;
+/// 1. write the sealed file under a hidden name (`_sealing-….part`; spilled runs go to unnamed files), fsync;
 /// then, holding the hour's exclusive `PartitionLock`:
 /// 2. remove `_SUCCESS` (the hour is changing);
 /// 3. write the manifest, which names the new file and every source it replaces;
@@ -47,6 +47,8 @@ public struct PartitionSealer {
     let memoryBudget: Int
     /// Its reader's buffers, kept from file to file.
     private let readBuffers = GzipReadBuffers()
+    /// Its sorter's scratch files for hours over the budget, kept from hour to hour.
+    private let scratch = SortScratch()
 
     package init(root: RootIdentity, memoryBudget: Int) throws {
         compressors = try (0..<System.coreCount).map { _ in try WholeMemberCompressor(level: Self.level) }
@@ -88,8 +90,7 @@ public struct PartitionSealer {
         // Earlier sealed files first, so of an event's copies the one already sealed is the one kept.
         let sources = partition.finished.filter(ArchiveFileName.isSealed).sorted() + partition.finished.filter { !ArchiveFileName.isSealed($0) }.sorted()
         let sortBudget = max(64 << 10, memoryBudget - SealedFileWriter.heldBytes(compressors: compressors.count) - readBuffers.bytes)
-        var sorter = HourSorter(directory: partition.path, budget: sortBudget)
-        defer { sorter.removeRuns() }
+        var sorter = HourSorter(directory: partition.path, budget: sortBudget, scratch: scratch)
         var sourceRecords: [SealManifest.Source] = []
         var rule = StoredLine()
         for name in sources {
@@ -112,8 +113,6 @@ public struct PartitionSealer {
         outcome.spilled = try sorter.finish(into: &writer)
         outcome.duplicates = sorter.duplicates
         let (written, sha256, file) = try writer.finish()
-        // Gone before the hour changes, so no crash after this leaves a run beside a sealed hour.
-        sorter.removeRuns()
 
         let name = ArchiveFileName.sealed(root: root, at: now)
         let manifest = SealManifest(

@@ -7,14 +7,26 @@ package struct SpillBatch {
     private var fields: [UInt8] = []
     private var entries: [(line: Range<Int>, time: Int64, key: Range<Int>, uuid: Range<Int>, seq: Int64)] = []
     private var firstCopies = FirstCopyIndex()
+    /// The lines' reservation (`reservingLines`, as the allocator rounded it).
+    package let reservedLines: Int
 
-    package init(deduplicating: Bool) { self.deduplicating = deduplicating }
+    /// `reservingLines`: room for that many bytes of lines, taken at once (address space: its pages count only
+    /// as lines fill them), so a batch filled to its budget never copies its lines to grow.
+    package init(deduplicating: Bool, reservingLines: Int = 0) {
+        self.deduplicating = deduplicating
+        lines.reserveCapacity(reservingLines)
+        reservedLines = lines.capacity
+    }
 
     package var isEmpty: Bool { entries.isEmpty }
 
-    /// Bytes held, counting what the arrays and the index have reserved, and half as much again: an array
-    /// that grows holds its old storage and its new one while it copies.
-    package var memory: Int { (lines.capacity + fields.capacity + entries.capacity * 56 + firstCopies.memory) * 3 / 2 }
+    /// Bytes held: the lines filled, while they are within their reservation; past it (or with none), like the
+    /// other arrays and the index, what they have reserved and half as much again, for an array that grows
+    /// holds its old storage and its new one while it copies (the sort's scratch is half the entries).
+    package var memory: Int {
+        let lineBytes = lines.capacity <= reservedLines ? lines.count : lines.capacity * 3 / 2
+        return lineBytes + (fields.capacity + entries.capacity * 56 + firstCopies.memory) * 3 / 2
+    }
 
     /// Adds a line; false (and nothing added) when deduplicating and it is a later copy of an identity here.
     /// `key` is what timelines group by (none for seal).
@@ -36,7 +48,8 @@ package struct SpillBatch {
         return true
     }
 
-    /// Empties the batch and keeps its storage, for a caller that fills it again to about the same size.
+    /// Empties the batch and keeps its storage, for a caller that fills it again to about the same size (what
+    /// stays resident is what the last filling touched).
     package mutating func removeAll() {
         lines.removeAll(keepingCapacity: true)
         fields.removeAll(keepingCapacity: true)
@@ -55,29 +68,32 @@ package struct SpillBatch {
         }
     }
 
-    /// Sorts the lines and writes them to a new run at `path`, then empties the batch.
-    package mutating func spill(sortedBy order: SpillOrder, to path: String, flushBytes: Int) throws {
+    /// Sorts the lines, appends them to `file` as one run and empties the batch (keeping its storage).
+    package mutating func spill(sortedBy order: SpillOrder, to file: inout SpillRunFile) throws -> SpillRun {
         sort(by: order)
-        var writer = try SpillRunWriter(path: path, flushBytes: flushBytes)
         try lines.withUnsafeBytes { lines in
             try fields.withUnsafeBytes { fields in
                 for entry in entries {
-                    try writer.append(
+                    try file.append(
                         time: entry.time, seq: entry.seq, key: UnsafeRawBufferPointer(rebasing: fields[entry.key]),
                         uuid: UnsafeRawBufferPointer(rebasing: fields[entry.uuid]), line: UnsafeRawBufferPointer(rebasing: lines[entry.line])
                     )
                 }
             }
         }
-        try writer.flush()
-        self = SpillBatch(deduplicating: deduplicating)
+        removeAll()
+        return try file.endRun()
     }
 
-    /// Sorts the lines and hands each on in order, with its time and key.
-    package mutating func forEach(sortedBy order: SpillOrder, _ body: (UnsafeRawBufferPointer, Int64, ArraySlice<UInt8>) throws -> Void) throws {
+    /// Sorts the lines and hands each on in order, with its time and key (valid only during the call).
+    package mutating func forEach(sortedBy order: SpillOrder, _ body: (UnsafeRawBufferPointer, Int64, UnsafeRawBufferPointer) throws -> Void) throws {
         sort(by: order)
-        try lines.withUnsafeBytes { raw in
-            for entry in entries { try body(UnsafeRawBufferPointer(rebasing: raw[entry.line]), entry.time, fields[entry.key]) }
+        try lines.withUnsafeBytes { lines in
+            try fields.withUnsafeBytes { fields in
+                for entry in entries {
+                    try body(UnsafeRawBufferPointer(rebasing: lines[entry.line]), entry.time, UnsafeRawBufferPointer(rebasing: fields[entry.key]))
+                }
+            }
         }
     }
 }

@@ -52,6 +52,19 @@ package final class POSIXFile: Sendable {
         try open(path, flags: O_WRONLY | O_CREAT | O_APPEND, mode: 0o644)
     }
 
+    /// Creates a file with no name in `directory`, to write and read back (spilled runs): the kernel frees it
+    /// when its descriptor closes, so no crash leaves it behind. A filesystem without unnamed files
+    /// (`O_TMPFILE`) gets `fallbackName` there, unlinked at once (a crash in between leaves that name, which
+    /// the caller's recovery must know).
+    package static func createUnnamed(in directory: String, fallbackName: String) throws(StorageError) -> POSIXFile {
+        let fd = Glibc.open(directory, __O_TMPFILE | O_DIRECTORY | O_RDWR | O_EXCL | O_CLOEXEC, 0o600)
+        if fd >= 0 { return POSIXFile(path: "\(directory)/(unnamed scratch file)", descriptor: fd) }
+        guard errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL else { throw StorageError("open", path: directory) }
+        let file = try open("\(directory)/\(fallbackName)", flags: O_RDWR | O_CREAT | O_EXCL, mode: 0o600)
+        try Directory.removeFile(file.path)
+        return file
+    }
+
     /// Creates or empties a file.
     package static func createTruncating(_ path: String) throws(StorageError) -> POSIXFile {
         try open(path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
