@@ -37,14 +37,15 @@ struct BucketWriter {
         }
     }
 
-    /// Sorts the records in the spill files `paths` (`bytes` of them, decoded) and writes `dataPath` and `indexPath`, whose
+    /// Sorts the records in the spill files `paths` (a batch of all of them would hold `memory` bytes at most,
+    /// `SpillBatch.memory`) and writes `dataPath` and `indexPath`, whose
     /// fsyncs go to `sync` (tagged `tag`); writes nothing for an empty bucket. Runs, if needed, are in an
     /// unnamed file in `scratchDirectory` (named `runName` where files cannot be unnamed).
     mutating func write(
-        _ paths: [String], bytes: Int64, budget: Int, scratchDirectory: String, runName: String, dataPath: String, indexPath: String, sync: BackgroundSync, tag: Int
+        _ paths: [String], memory: Int64, budget: Int, scratchDirectory: String, runName: String, dataPath: String, indexPath: String, sync: BackgroundSync, tag: Int
     ) throws -> Written {
-        // In memory when the lines, their sort fields and the sort's copy fit; else batches of the budget.
-        let inMemory = bytes * 3 <= Int64(budget)
+        // In memory when the batch of all of it fits (`memory`, summed by phase one); else batches of the budget.
+        let inMemory = memory <= Int64(budget)
         // One batch for every bucket of the worker, reserved once at the budget: buckets of about one size
         // reuse its pages instead of each taking and giving back their own.
         if batch.reservedLines < budget { batch = SpillBatch(deduplicating: false, reservingLines: budget) }

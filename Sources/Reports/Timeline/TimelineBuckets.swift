@@ -2,12 +2,12 @@
 ///
 /// The hash is 64-bit FNV-1a over the uid's UTF-8 bytes, bucket = hash mod `count`: stable across processes,
 /// versions and languages (three lines of Python reproduce it), unlike Swift's per-process seeded `Hasher`.
-/// The count is a power of two chosen from the day's size, so a bucket holds about 8 MB of JSON and the
+/// The count is a power of two chosen from the day's size, so a bucket holds about 16 MB of JSON and the
 /// build sorts one bucket at a time in bounded memory however large the day is.
 package struct TimelineBuckets: Sendable, Equatable {
     package let count: Int
 
-    package static let targetBucketBytes: Int64 = 8 << 20
+    package static let targetBucketBytes: Int64 = 16 << 20
     /// JSON lines compress about 10:1 at gzip level 6, which is what the day's raw files mostly are.
     static let compressionRatio: Int64 = 10
 

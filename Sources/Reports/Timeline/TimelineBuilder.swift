@@ -107,7 +107,7 @@ public enum TimelineBuilder {
             var spills = spills
             for index in spills.indices { if let failure = spills[index].finish() { throw failure } }
             let written = try writeBuckets(
-                buckets, spill: spillDirectory, recordBytes: spills.map(\.recordBytes), into: directory, parallelism: workers, budget: budget
+                buckets, spill: spillDirectory, recordBytes: spills.map(\.recordBytes), batchMemory: spills.map(\.batchMemory), into: directory, parallelism: workers, budget: budget
             )
             try Directory.removeTree(spillDirectory)
             let link = layout.timelineDirectory(date)
@@ -127,7 +127,7 @@ public enum TimelineBuilder {
     }
 
     private static func writeBuckets(
-        _ buckets: TimelineBuckets, spill: String, recordBytes: [[Int64]], into directory: String, parallelism: Int, budget: MemoryBudget
+        _ buckets: TimelineBuckets, spill: String, recordBytes: [[Int64]], batchMemory: [[Int64]], into directory: String, parallelism: Int, budget: MemoryBudget
     ) throws -> BucketWriter.Written {
         /// A worker's writer, with the sum of what its buckets wrote and its first failure.
         struct Worker {
@@ -149,7 +149,7 @@ public enum TimelineBuilder {
                     let paths = spilled.map { "\(spill)/\(TimelineSpill.fileName(bucket: bucket, worker: $0))" }
                     defer { for path in paths { try? Directory.removeFile(path) } }
                     let written = try state.writer.write(
-                        paths, bytes: spilled.map { recordBytes[$0][bucket] }.reduce(0, +), budget: share, scratchDirectory: spill, runName: "b\(bucket).runs",
+                        paths, memory: spilled.map { batchMemory[$0][bucket] }.reduce(0, +), budget: share, scratchDirectory: spill, runName: "b\(bucket).runs",
                         dataPath: "\(directory)/\(TimelineBuckets.dataName(bucket))", indexPath: "\(directory)/\(TimelineBuckets.indexName(bucket))",
                         sync: syncs[state.index], tag: bucket
                     )

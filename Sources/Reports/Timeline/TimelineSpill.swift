@@ -28,8 +28,10 @@ struct TimelineSpill {
     /// A flush's block; its storage is kept for the next flush.
     private var block: [UInt8] = []
     private let files: SpillFiles
-    /// Each bucket's record bytes, before compression: what phase two will hold of this worker's part.
+    /// Each bucket's record bytes, before compression, that went to its file.
     private(set) var recordBytes: [Int64]
+    /// The most phase two's batch holds for each bucket's records from this worker (`SpillBatch.memory`).
+    private(set) var batchMemory: [Int64]
     private(set) var withoutUID = 0
     /// The first write that failed; the build stops with it once the read is over.
     private(set) var failure: StorageError?
@@ -48,6 +50,7 @@ struct TimelineSpill {
         bufferLimit = max(1 << 10, min(32 << 20, bufferBytes) / buckets.count)
         buffers = Array(repeating: [], count: buckets.count)
         recordBytes = Array(repeating: 0, count: buckets.count)
+        batchMemory = Array(repeating: 0, count: buckets.count)
         files = SpillFiles(count: buckets.count, limit: descriptors)
     }
 
@@ -68,6 +71,7 @@ struct TimelineSpill {
                     flush(bucket)
                 }
                 SpillRecord.encode(time: time, seq: 0, key: uid, uuid: uuid, line: event.bytes, into: &buffers[bucket])
+                batchMemory[bucket] += Int64(SpillBatch.memory(lineBytes: event.bytes.count, keyBytes: uid.count, uuidBytes: uuid.count))
                 return bucket
             }
         }

@@ -5,7 +5,8 @@ package struct SpillBatch {
     package let deduplicating: Bool
     private var lines: [UInt8] = []
     private var fields: [UInt8] = []
-    private var entries: [(line: Range<Int>, time: Int64, key: Range<Int>, uuid: Range<Int>, seq: Int64)] = []
+    private typealias Entry = (line: Range<Int>, time: Int64, key: Range<Int>, uuid: Range<Int>, seq: Int64)
+    private var entries: [Entry] = []
     private var firstCopies = FirstCopyIndex()
     /// The lines' reservation (`reservingLines`, as the allocator rounded it).
     package let reservedLines: Int
@@ -25,7 +26,13 @@ package struct SpillBatch {
     /// holds its old storage and its new one while it copies (the sort's scratch is half the entries).
     package var memory: Int {
         let lineBytes = lines.capacity <= reservedLines ? lines.count : lines.capacity * 3 / 2
-        return lineBytes + (fields.capacity + entries.capacity * 56 + firstCopies.memory) * 3 / 2
+        return lineBytes + (fields.capacity + entries.capacity * MemoryLayout<Entry>.stride + firstCopies.memory) * 3 / 2
+    }
+
+    /// The most one record adds to `memory` of a batch whose lines are reserved: its line, its key and uuid
+    /// in `fields` (capacity up to twice what is held, and half as much again), its entry (the same).
+    package static func memory(lineBytes: Int, keyBytes: Int, uuidBytes: Int) -> Int {
+        lineBytes + 3 * (keyBytes + uuidBytes + MemoryLayout<Entry>.stride)
     }
 
     /// Adds a line; false (and nothing added) when deduplicating and it is a later copy of an identity here.
