@@ -55,11 +55,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The receiver (`serve`): the only target that links Hummingbird, NIO and Prometheus.
+        // The receiver (`serve`): the only target that links Hummingbird, NIO and Prometheus (swift-crypto for
+        // OAuth2 tokens' HMAC, which the core already links).
         .target(
             name: "StreamsReceiver",
             dependencies: [
                 "StreamsArchive",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -27,7 +27,9 @@ public enum Receiver {
         let writer = try PartitionWriter(layout: layout, identity: identity, options: .init(level: configuration.level), logger: logger)
         let metrics = ReceiverMetrics()
         let queue = CommitQueue(writer: writer, dedup: dedup, metrics: metrics, logger: logger, clock: configuration.clock)
-        let responder = StreamsResponder(configuration: configuration, queue: queue, metrics: metrics, logger: logger)
+        let responder = StreamsResponder(
+            configuration: configuration, queue: queue, metrics: metrics, logger: logger, tokenEndpoint: configuration.auth.oauth.map(TokenEndpoint.init)
+        )
         let descriptors = ConnectionBudget.descriptorLimit()
         let budget = ConnectionBudget(cap: configuration.maxConnections ?? ConnectionBudget.defaultCap(descriptorLimit: descriptors))
         logger.info("connection limit", metadata: ["connections.max": "\(budget.cap)", "descriptors.limit": "\(descriptors)"])

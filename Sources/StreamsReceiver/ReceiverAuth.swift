@@ -2,20 +2,23 @@ import Foundation
 import HTTPTypes
 import StreamsArchive
 
-/// The credentials MoEngage can send: HTTP Basic and/or one static header, read from the environment so that
-/// secrets never appear on a command line or in a log. A request passes if it matches any configured form.
+/// The credentials MoEngage can send: HTTP Basic, one static header, and OAuth2 client credentials (a bearer
+/// token from `POST /oauth/token`, `OAuthSettings`), read from the environment so that secrets never appear on a
+/// command line or in a log. A request passes if it matches any configured form.
 public struct ReceiverAuth: Sendable {
     /// The base64 token expected after `Basic `.
     let basicToken: [UInt8]?
     let header: (name: HTTPField.Name, value: [UInt8])?
+    let oauth: OAuthSettings?
 
     public static let basicVariable = "STREAMS_BASIC_AUTH"
     public static let headerVariable = "STREAMS_AUTH_HEADER"
 
     /// No authentication (only with `--no-auth`, or on loopback).
-    public static let none = ReceiverAuth(basicToken: nil, header: nil)
+    public static let none = ReceiverAuth(basicToken: nil, header: nil, oauth: nil)
 
-    /// Reads `STREAMS_BASIC_AUTH=user:password` and `STREAMS_AUTH_HEADER='Header-Name: value'`.
+    /// Reads `STREAMS_BASIC_AUTH=user:password`, `STREAMS_AUTH_HEADER='Header-Name: value'` and the OAuth2
+    /// settings (`OAuthSettings`).
     /// Errors name the variable, never its value.
     public init(environment: [String: String]) throws(ConfigurationError) {
         var basic: [UInt8]?
@@ -34,15 +37,16 @@ public struct ReceiverAuth: Sendable {
             guard !value.isEmpty else { throw ConfigurationError("\(Self.headerVariable) has an empty value") }
             header = (name, Array(value.utf8))
         }
-        self.init(basicToken: basic, header: header)
+        self.init(basicToken: basic, header: header, oauth: try OAuthSettings(environment: environment))
     }
 
-    init(basicToken: [UInt8]?, header: (name: HTTPField.Name, value: [UInt8])?) {
+    init(basicToken: [UInt8]?, header: (name: HTTPField.Name, value: [UInt8])?, oauth: OAuthSettings?) {
         self.basicToken = basicToken
         self.header = header
+        self.oauth = oauth
     }
 
-    public var isEnabled: Bool { basicToken != nil || header != nil }
+    public var isEnabled: Bool { basicToken != nil || header != nil || oauth != nil }
 
     /// The headers a client (`replay`) sends to pass these checks.
     public var clientHeaders: [(String, String)] {
@@ -53,10 +57,24 @@ public struct ReceiverAuth: Sendable {
     }
     var usesBasic: Bool { basicToken != nil }
 
-    /// Whether the request carries a configured credential. Comparisons take the same time whatever matches.
-    func authorizes(_ fields: HTTPFields) -> Bool {
-        guard isEnabled else { return true }
+    /// Whether the request carries a configured credential; when it does not, the bearer token it carried,
+    /// if any, and why that was refused. Comparisons take the same time whatever matches.
+    func check(_ fields: HTTPFields, now: UTCInstant) -> (granted: Bool, refusedToken: AccessToken.Refusal?) {
+        guard isEnabled else { return (true, nil) }
         var granted = false
+        var refusedToken: AccessToken.Refusal?
+        if let oauth {
+            for value in fields[values: .authorization] {
+                let parts = value.split(separator: " ", maxSplits: 1)
+                guard parts.count == 2, parts[0].lowercased() == "bearer" else { continue }
+                do throws(AccessToken.Refusal) {
+                    _ = try AccessToken.verify(parts[1], key: oauth.key, clients: oauth.clients, now: now)
+                    granted = true
+                } catch {
+                    refusedToken = error
+                }
+            }
+        }
         if let basicToken {
             for value in fields[values: .authorization] {
                 let parts = value.split(separator: " ", maxSplits: 1)
@@ -70,7 +88,18 @@ public struct ReceiverAuth: Sendable {
                 granted = Self.constantTimeEquals(Array(value.utf8), header.value) || granted
             }
         }
-        return granted
+        return (granted, granted ? nil : refusedToken)
+    }
+
+    /// The `WWW-Authenticate` challenges of a 401 for a request that `check` refused.
+    func challenges(refusedToken: AccessToken.Refusal?) -> HTTPFields {
+        var fields = HTTPFields()
+        if usesBasic { fields.append(HTTPField(name: .wwwAuthenticate, value: #"Basic realm="streams-archive""#)) }
+        if oauth != nil {
+            let error = refusedToken == nil ? "" : #", error="invalid_token", error_description="the token is expired, forged or not ours; get a new one""#
+            fields.append(HTTPField(name: .wwwAuthenticate, value: #"Bearer realm="streams-archive""# + error))
+        }
+        return fields
     }
 
     /// Compares every byte of the expected value whatever the input, so timing does not reveal a prefix.

@@ -9,11 +9,14 @@ package struct ReceiverError: Error, HTTPResponseError, Sendable, CustomStringCo
     package let status: HTTPResponse.Status
     package let message: String
     package var headers: HTTPFields
+    /// An OAuth2 error code (RFC 6749 §5.2), for refusals of the token endpoint.
+    package let oauthCode: String?
 
-    package init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
+    package init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:], oauthCode: String? = nil) {
         self.status = status
         self.message = message
         self.headers = headers
+        self.oauthCode = oauthCode
     }
 
     package var description: String { "\(status.code) \(message)" }
@@ -24,11 +27,17 @@ package struct ReceiverError: Error, HTTPResponseError, Sendable, CustomStringCo
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: jsonBody)))
     }
 
-    /// `{"error":message,"status":code}`, the body of every refusal.
+    /// `{"error":message,"status":code}`, the body of every refusal; for the token endpoint
+    /// `{"error":oauthCode,"error_description":message,"status":code}`, as RFC 6749 §5.2 has it.
     var jsonBody: [UInt8] {
         var json = JSONBuilder()
         json.beginObject()
-        json.string("error", message)
+        if let oauthCode {
+            json.string("error", oauthCode)
+            json.string("error_description", message)
+        } else {
+            json.string("error", message)
+        }
         json.number("status", status.code)
         json.endObject()
         return json.bytes

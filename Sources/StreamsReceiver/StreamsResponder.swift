@@ -1,10 +1,11 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
 import StreamsArchive
 
-/// Answers `POST /streams`, `GET /healthz` and `GET /metrics`.
+/// Answers `POST /streams`, `POST /oauth/token`, `GET /healthz` and `GET /metrics`.
 ///
 /// A 200 for `/streams` means every event of the batch is on disk (fsynced) or was already; its body counts
 /// them: `{"accepted":…,"duplicates":…,"rejected":…}`.
@@ -16,6 +17,8 @@ struct StreamsResponder: HTTPResponder {
     let metrics: ReceiverMetrics
     let logger: Logger
     let parser = EnvelopeParser()
+    /// `POST /oauth/token`, when OAuth2 is configured.
+    let tokenEndpoint: TokenEndpoint?
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let response: Response
@@ -37,6 +40,9 @@ struct StreamsResponder: HTTPResponder {
         case "/streams":
             guard request.method == .post else { throw Self.methodNotAllowed("POST") }
             return try await ingest(request, context: context)
+        case "/oauth/token":
+            guard request.method == .post else { throw Self.methodNotAllowed("POST") }
+            return try await token(request, context: context)
         case "/healthz":
             guard request.method == .get || request.method == .head else { throw Self.methodNotAllowed("GET, HEAD") }
             return Self.json(.ok, #"{"status":"ok"}"#)
@@ -91,12 +97,38 @@ struct StreamsResponder: HTTPResponder {
         }
     }
 
+    /// The client credentials grant (`TokenEndpoint`); 404 where OAuth2 is not configured.
+    private func token(_ request: Request, context: Context) async throws(ReceiverError) -> Response {
+        guard let endpoint = tokenEndpoint else {
+            throw ReceiverError(.notFound, "OAuth2 is not configured on this receiver (\(OAuthSettings.clientsVariable), \(OAuthSettings.keyVariable))")
+        }
+        context.requestBody()
+        let body: [UInt8]
+        do {
+            body = Array(buffer: try await request.body.collect(upTo: TokenEndpoint.maxBodyBytes))
+        } catch {
+            throw TokenEndpoint.refusal(.contentTooLarge, "invalid_request", "the form is larger than \(TokenEndpoint.maxBodyBytes) bytes")
+        }
+        let (token, lifetime) = try endpoint.issue(headers: request.headers, body: body, now: queue.clock.now())
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.cacheControl] = "no-store"
+        headers[HTTPField.Name("Pragma")!] = "no-cache"  // RFC 6749 §5.1 asks for both
+        var json = JSONBuilder()
+        json.beginObject()
+        json.string("access_token", token)
+        json.string("token_type", "Bearer")
+        json.number("expires_in", lifetime.components.seconds)
+        json.endObject()
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+    }
+
     /// Auth, then content type and encoding: the checks that need no body.
     private func checkHeaders(_ headers: HTTPFields) throws(ReceiverError) {
-        guard configuration.auth.authorizes(headers) else {
-            var challenge = HTTPFields()
-            if configuration.auth.usesBasic { challenge[.wwwAuthenticate] = #"Basic realm="streams-archive""# }
-            throw ReceiverError(.unauthorized, "missing or wrong credentials", headers: challenge)
+        let (granted, refusedToken) = configuration.auth.check(headers, now: queue.clock.now())
+        guard granted else {
+            let message = refusedToken.map { "bearer token refused (\($0)); get a new one from POST /oauth/token" } ?? "missing or wrong credentials"
+            throw ReceiverError(.unauthorized, message, headers: configuration.auth.challenges(refusedToken: refusedToken))
         }
         if let type = headers[.contentType].map(Self.token), type != "application/json", !type.hasSuffix("+json") {
             throw ReceiverError(.unsupportedMediaType, "Content-Type \(type) is not supported; send application/json")

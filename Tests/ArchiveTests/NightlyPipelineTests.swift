@@ -30,10 +30,10 @@ struct ReceivedDay {
 
     var log: String { (try? String(contentsOfFile: "\(root)/_logs/nightly.log", encoding: .utf8)) ?? "" }
 
-    /// Every file under the root except logs and locks, with size and modification time: what "changes nothing" compares.
+    /// Every file under the root except logs, metrics and locks, with size and modification time: what "changes nothing" compares.
     func snapshot() throws -> [String: String] {
         var result: [String: String] = [:]
-        for file in directory.files(under: "archive") where !file.contains("/_logs/") && !file.hasSuffix(".lock") {
+        for file in directory.files(under: "archive") where !file.contains("/_logs/") && !file.contains("/_metrics/") && !file.hasSuffix(".lock") {
             let attributes = try FileManager.default.attributesOfItem(atPath: file)
             result[file] = "\(attributes[.size]!) \((attributes[.modificationDate] as! Date).timeIntervalSince1970)"
         }

@@ -38,6 +38,15 @@ public final class NightlyPipeline {
         case failed
 
         public static func < (lhs: Outcome, rhs: Outcome) -> Bool { lhs.rawValue < rhs.rawValue }
+
+        /// The exit status a run with this outcome ends with.
+        public var exitStatus: Int32 {
+            switch self {
+            case .ok: 0
+            case .damagedData: 2
+            case .failed: 1
+            }
+        }
     }
 
     /// How the run ended so far; the command line turns it into an exit code.
@@ -51,6 +60,8 @@ public final class NightlyPipeline {
     let logger: Logger
     /// The run's one source of "now": what seal and retention compare with.
     let clock: any ArchiveClock
+    /// What the run did so far, written to `ROOT/_metrics` when it ends.
+    private var metrics: NightlyMetrics
 
     public init(layout: ArchiveLayout, options: Options, logger: Logger, clock: any ArchiveClock = SystemClock(), log: @escaping (String) -> Void) {
         self.layout = layout
@@ -58,20 +69,25 @@ public final class NightlyPipeline {
         self.logger = logger
         self.clock = clock
         self.log = log
+        metrics = NightlyMetrics(start: clock.now())
     }
 
-    /// Runs every step in order under `_nightly.lock`, logging each; `outcome` says how it ended. Throws only
-    /// when the run could not start (another nightly holds the lock, the root is unusable).
+    /// Runs every step in order under `_nightly.lock`, logging each, then writes the run's metrics
+    /// (`NightlyMetrics`); `outcome` says how it ended. Throws only when the run could not start (another
+    /// nightly holds the lock, the root is unusable).
     public func run() throws {
         let lock = try POSIXFile.openForAppending(layout.lock(Self.lockName))
         guard try lock.tryLockExclusive() else { throw NightlyError.busy(root: layout.root) }
         let now = clock.now()
-        step("seal") {
+        metrics = NightlyMetrics(start: now)
+        defer { writeMetrics() }
+        step("seal", metric: "seal") {
             let summary = try Sealer.run(
                 layout: layout, grace: options.grace, now: now, workers: options.workers, memoryBudget: options.memoryBudget, waitForOtherSeal: true,
                 logger: logger
             )
             for failure in summary.failures { log("seal: \(failure.partition): \(failure.message)") }
+            metrics.sealedEvents += summary.eventsOut
             return (
                 summary.failures.isEmpty ? .ok : .failed,
                 "\(summary.sealed) hours sealed (\(summary.eventsIn) events in, \(summary.eventsOut) kept, \(summary.duplicates) duplicates dropped), "
@@ -79,7 +95,7 @@ public final class NightlyPipeline {
                     + "\(summary.failures.count) failed"
             )
         }
-        let planned = step("plan") { () -> (Outcome, String, [PlannedDate]) in
+        let planned = step("plan", metric: "plan") { () -> (Outcome, String, [PlannedDate]) in
             let planned = try plan()
             let line = planned.isEmpty ? "nothing changed since the last run" : "dates to build: " + planned.map(\.date.description).joined(separator: ", ")
             return (.ok, line, planned)
@@ -90,7 +106,7 @@ public final class NightlyPipeline {
             // own step below says why). The report step's time is then the read's.
             var timelines: ReportAndTimelines.Timelines?
             if item.report {
-                step("report \(date)") {
+                step("report \(date)", metric: "report") {
                     let report: CampaignReport
                     if item.timelines, let build = try? TimelineBuilder.Build(layout: layout, date: date) {
                         (report, timelines) = try ReportAndTimelines.read(build, workers: options.workers, memoryBudget: options.memoryBudget)
@@ -99,6 +115,7 @@ public final class NightlyPipeline {
                     }
                     try ReportFiles.write(report, layout: layout)
                     for damage in report.damage { log("report \(date): damaged input: \(damage)") }
+                    metrics.reportedEvents += report.events
                     return (
                         report.isComplete ? .ok : .damagedData,
                         "\(report.events) events, \(report.campaignEvents) campaign events in \(report.campaigns.count) campaigns"
@@ -108,7 +125,7 @@ public final class NightlyPipeline {
                 }
             }
             if item.lateEvents {
-                step("late events \(date)") {
+                step("late events \(date)", metric: "late_events") {
                     let late = try LateEvents.record(layout: layout, date: date, workers: options.workers)
                     for damage in late.damage { log("late events \(date): damaged input: \(damage)") }
                     return (
@@ -119,7 +136,7 @@ public final class NightlyPipeline {
                 }
             }
             if item.timelines {
-                step("timelines \(date)") {
+                step("timelines \(date)", metric: "timelines") {
                     let summary = try timelines?.write()
                         ?? TimelineBuilder.build(layout: layout, date: date, workers: options.workers, memoryBudget: options.memoryBudget)
                     return (summary.damage.isEmpty ? .ok : .damagedData, "\(summary.events) events of \(summary.users) users in \(summary.buckets) buckets")
@@ -127,9 +144,10 @@ public final class NightlyPipeline {
             }
         }
         for date in Set(planned.map(\.date) + [options.date]).sorted() {
-            step("verify \(date)") {
+            step("verify \(date)", metric: "verify") {
                 let summary = try ArchiveVerifier.run(layout: layout, date: date, workers: options.workers, memoryBudget: options.memoryBudget)
                 for finding in summary.findings { log("verify \(date): \(finding)") }
+                metrics.problems += summary.findings.count
                 return (
                     summary.findings.isEmpty ? .ok : .damagedData,
                     "\(summary.files) files, \(summary.manifests) manifests, \(summary.events) events checked, \(summary.findings.count) problems"
@@ -138,11 +156,15 @@ public final class NightlyPipeline {
             }
         }
         if let ship = options.ship {
-            step("ship") { try ship.run() }
+            step("ship", metric: "ship") {
+                let (result, line, events) = try ship.run()
+                metrics.shippedEvents += events
+                return (result, line)
+            }
         }
         if let keepDays = options.keepDays {
             let shipping: Retention.ShipPolicy = options.ship.map { .shippedTo($0.destination) } ?? (options.deleteUnshipped ? .deleteUnshipped : .keepUnshipped)
-            step("retain") {
+            step("retain", metric: "retain") {
                 let decisions = try Retention.run(
                     layout: layout, keepDays: keepDays, now: now, dryRun: false, derived: DayAccounting(layout: layout), shipping: shipping
                 )
@@ -204,10 +226,12 @@ public final class NightlyPipeline {
         var description: String { "a removal of the raw events of \(date) was interrupted; the next seal or retain finishes it" }
     }
 
-    /// Runs one step, logs one line with its timing, and folds its outcome into the run's.
+    /// Runs one step, logs one line with its timing, adds its seconds to the metrics under `metric`, and folds
+    /// its outcome into the run's.
     @discardableResult
-    private func step<T>(_ name: String, _ body: () throws -> (Outcome, String, T)) -> T? {
+    private func step<T>(_ name: String, metric: String, _ body: () throws -> (Outcome, String, T)) -> T? {
         let started = System.monotonicSeconds()
+        defer { metrics.add(step: metric, seconds: System.monotonicSeconds() - started) }
         do {
             let (result, line, value) = try body()
             log("\(name): \(line) (\(Self.seconds(since: started)))")
@@ -220,14 +244,26 @@ public final class NightlyPipeline {
         }
     }
 
+    /// Writes the run's metrics; a failure is logged, and leaves the run's outcome as it was (the data is
+    /// fine; the file's age tells the monitoring that it is stale).
+    private func writeMetrics() {
+        metrics.end = clock.now()
+        metrics.exitStatus = outcome.exitStatus
+        do {
+            try metrics.write(layout: layout)
+        } catch {
+            log("metrics: could not write \(NightlyMetrics.path(layout)): \(error)")
+        }
+    }
+
     /// "1.23 s" since `start`.
     static func seconds(since start: Double) -> String {
         let hundredths = Int(((System.monotonicSeconds() - start) * 100).rounded())
         return "\(hundredths / 100).\(UTCDate.pad(Int64(hundredths % 100), 2)) s"
     }
 
-    private func step(_ name: String, _ body: () throws -> (Outcome, String)) {
-        step(name) { () throws -> (Outcome, String, Void) in
+    private func step(_ name: String, metric: String, _ body: () throws -> (Outcome, String)) {
+        step(name, metric: metric) { () throws -> (Outcome, String, Void) in
             let (result, line) = try body()
             return (result, line, ())
         }
@@ -238,10 +274,11 @@ public final class NightlyPipeline {
 public struct ShipStep: Sendable {
     /// `s3://BUCKET/PREFIX`: what retention requires every hour to be confirmed at.
     public let destination: String
-    /// Ships every date; returns the step's outcome (a mismatch found is `.damagedData`) and its log line.
-    public let run: @Sendable () throws -> (NightlyPipeline.Outcome, String)
+    /// Ships every date; returns the step's outcome (a mismatch found is `.damagedData`), its log line, and
+    /// the events of the sealed hours it shipped.
+    public let run: @Sendable () throws -> (NightlyPipeline.Outcome, String, Int)
 
-    public init(destination: String, run: @escaping @Sendable () throws -> (NightlyPipeline.Outcome, String)) {
+    public init(destination: String, run: @escaping @Sendable () throws -> (NightlyPipeline.Outcome, String, Int)) {
         self.destination = destination
         self.run = run
     }

@@ -2,6 +2,8 @@
 package struct ShipSummary: Sendable {
     /// Directories (hours, reports, rejected input) shipped and recorded in this run.
     package var shipped = 0
+    /// Events in the sealed hours shipped and recorded in this run (their manifests' counts).
+    package var events = 0
     /// Directories whose record already covered what they hold.
     package var alreadyShipped = 0
     /// Hours with data that are not sealed yet (shipped once sealed).

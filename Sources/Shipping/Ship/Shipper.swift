@@ -144,6 +144,9 @@ package struct Shipper: Sendable {
             destination: destination.description, shippedAt: now(), checkedBy: checkedBy,
             objects: objects.map { ShipRecord.Object(name: $0.name, key: $0.key, bytes: $0.bytes, sha256: $0.sha256) }
         ).write(in: unit.directory)
+        if case .hour = unit.kind, let manifest = try? POSIXFile.openForReading("\(unit.directory)/\(ArchiveFileName.manifest)").readToEnd() {
+            outcome.events = SealManifest.parse(manifest)?.files.map(\.events).reduce(0, +) ?? 0
+        }
         outcome.state = .shipped
     }
 

@@ -12,6 +12,8 @@ struct UnitOutcome: Sendable {
 
     let unit: String
     var state = State.nothingToShip
+    /// A shipped hour's events, from its manifest.
+    var events = 0
     var uploaded = 0
     var alreadyThere = 0
     var bytesUploaded: Int64 = 0
@@ -37,7 +39,9 @@ final class UnitOutcomes: @unchecked Sendable {
             var summary = ShipSummary()
             for outcome in slots.compactMap({ $0 }) {
                 switch outcome.state {
-                case .shipped: summary.shipped += 1
+                case .shipped:
+                    summary.shipped += 1
+                    summary.events += outcome.events
                 case .alreadyShipped: summary.alreadyShipped += 1
                 case .notSealed: summary.notSealed += 1
                 case .nothingToShip: break

@@ -34,6 +34,8 @@ public struct ArchiveLayout: Sendable {
     public func reportDirectory(_ date: UTCDate) -> String { "\(reportsDirectory)/\(date.directoryName)" }
     /// `timelines/date=D`: a symlink to the published version.
     public func timelineDirectory(_ date: UTCDate) -> String { "\(timelinesDirectory)/\(date.directoryName)" }
+    /// `_metrics`: the nightly job's Prometheus textfile, for node_exporter's textfile collector.
+    public var metricsDirectory: String { "\(root)/_metrics" }
     /// A lock file at the root (`_seal.lock`, `_nightly.lock`).
     public func lock(_ name: String) -> String { "\(root)/\(name)" }
 }

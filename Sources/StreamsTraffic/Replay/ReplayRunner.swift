@@ -83,14 +83,18 @@ public struct ReplayRunner: Sendable {
             let started = Date()
             report.requests += 1
             do {
-                let reply = try connection.request("POST", target.path, headers: target.headers, body: body)
+                let bearer = try target.bearer?.header(over: connection)
+                let reply = try connection.request("POST", target.path, headers: target.headers + (bearer.map { [$0] } ?? []), body: body)
                 report.latencies.append(Date().timeIntervalSince(started))
                 if (200..<300).contains(reply.status) {
                     report.acknowledgedBodies += 1
                     report.acknowledgedEvents += Self.eventCount(reply.body)
                     return
                 }
+                if reply.status == 401, let bearer { target.bearer?.refused(bearer) }
                 report.errors["HTTP \(reply.status)", default: 0] += 1
+            } catch let refused as BearerToken.Refused {
+                report.errors["token request answered \(refused.status)", default: 0] += 1
             } catch {
                 report.errors["connection", default: 0] += 1
             }

@@ -11,7 +11,8 @@ struct Nightly: ParsableCommand {
             whose partitions changed since they were built, verifies those dates, ships every date to object \
             storage if --ship-to (or STREAMS_SHIP_TO) is given, and applies retention if --keep-days is given \
             (removing only what is shipped; without a destination, only with --delete-unshipped). Logs one line per step with its time. Idempotent; one run per root at a time \
-            (a second exits 75). Exit 0 all steps fine, 2 damaged data found, 1 a step failed.
+            (a second exits 75). Exit 0 all steps fine, 2 damaged data found, 1 a step failed. Each run that \
+            starts ends by writing ROOT/_metrics/streams_nightly.prom for node_exporter's textfile collector.
             """
     )
 
@@ -45,7 +46,7 @@ struct Nightly: ParsableCommand {
                 var lines: [String] = []
                 let summary = try ShipCommand.run(layout: layout, to: destination, dates: nil, tuning: .init()) { lines.append($0) }
                 let outcome: NightlyPipeline.Outcome = !summary.mismatches.isEmpty ? .damagedData : summary.failures.isEmpty ? .ok : .failed
-                return (outcome, lines.joined(separator: "\n    "))
+                return (outcome, lines.joined(separator: "\n    "), summary.events)
             }
         }
         let started = System.monotonicSeconds()
@@ -60,11 +61,12 @@ struct Nightly: ParsableCommand {
                 throw CommandFailure("\(error)", code: CommandFailure.busy)
             }
         }
-        let (word, code): (String, Int32) =
+        let code = pipeline.outcome.exitStatus
+        let word =
             switch pipeline.outcome {
-            case .ok: ("ok", 0)
-            case .failed: ("FAILED", CommandFailure.failure)
-            case .damagedData: ("DAMAGED DATA FOUND", CommandFailure.damagedData)
+            case .ok: "ok"
+            case .failed: "FAILED"
+            case .damagedData: "DAMAGED DATA FOUND"
             }
         Terminal.summary("nightly \(date): \(word) in \(String(format: "%.2f", System.monotonicSeconds() - started)) s")
         if code != 0 { throw ExitCode(code) }

@@ -10,7 +10,9 @@ struct Replay: ParsableCommand {
         discussion: """
             Each body of the input (one per line, as `generate` writes) is POSTed once; a non-2xx answer or a \
             connection error is retried 3 times, as MoEngage retries, waiting --retry-delay seconds and doubling. \
-            Credentials come from STREAMS_BASIC_AUTH / STREAMS_AUTH_HEADER. Exits 1 if any body was given up.
+            Credentials come from STREAMS_BASIC_AUTH / STREAMS_AUTH_HEADER, and OAuth2 client credentials from \
+            STREAMS_OAUTH_CLIENT=id:secret (a token from the target's POST /oauth/token, renewed before it expires \
+            and after a 401, as MoEngage does). Exits 1 if any body was given up.
             """
     )
 

@@ -8,9 +8,12 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Receive Streams POSTs; answer 2xx only once events are fsynced.",
         discussion: """
-            Endpoints: POST /streams (MoEngage Streams batches), GET /healthz, GET /metrics (Prometheus). \
-            Credentials come from the environment, never the command line: STREAMS_BASIC_AUTH=user:password \
-            and/or STREAMS_AUTH_HEADER='Header-Name: value'; a request passes if it matches either. \
+            Endpoints: POST /streams (MoEngage Streams batches), POST /oauth/token (OAuth2 client credentials), \
+            GET /healthz, GET /metrics (Prometheus). \
+            Credentials come from the environment, never the command line: STREAMS_BASIC_AUTH=user:password, \
+            STREAMS_AUTH_HEADER='Header-Name: value', and OAuth2 with STREAMS_OAUTH_CLIENTS=id:secret[,id:secret] \
+            and STREAMS_OAUTH_KEY (32+ characters, shared by every receiver that accepts the tokens; \
+            STREAMS_OAUTH_TOKEN_SECONDS, default 3600); a request passes if it matches any of them. \
             SIGTERM or SIGINT stops it cleanly: in-flight requests finish, files are finished, exit 0.
             """
     )
@@ -41,7 +44,7 @@ struct Serve: AsyncParsableCommand {
         let auth = try authFromEnvironment()
         if !auth.isEnabled && !noAuth && !ReceiverConfiguration.isLoopback(host) {
             throw ValidationError(
-                "refusing to listen on \(host) without credentials: set \(ReceiverAuth.basicVariable) or \(ReceiverAuth.headerVariable), or pass --no-auth"
+                "refusing to listen on \(host) without credentials: set \(ReceiverAuth.basicVariable), \(ReceiverAuth.headerVariable) or \(OAuthSettings.clientsVariable), or pass --no-auth"
             )
         }
     }
