@@ -38,6 +38,60 @@ struct ReportPageTests {
         for (channel, color) in Self.channelColors { #expect(counts[color, default: 0] > 500, "\(channel) bars are drawn") }
     }
 
+    @Test("report.html fits the width of a phone (390 px) and of a desktop (1280 px): nothing reaches past the viewport but inside a box that scrolls", arguments: [390, 1280])
+    func fitsTheViewport(width: Int) throws {
+        let day = try GeneratedDay(events: 3000)
+        #expect(try day.report().status == 0)
+        let probe = try Self.layout(of: "\(day.root)/reports/date=\(GeneratedDay.date)/report.html", width: width, in: day.directory)
+        #expect(probe["viewport"] as? Int == width)
+        #expect(probe["scrollWidth"] as? Int == width, "the page scrolls sideways: \(probe)")
+        #expect((probe["overflowing"] as? [String])?.isEmpty == true, "past the viewport: \(probe)")
+        #expect((probe["charts"] as? Int ?? 0) >= 4 && (probe["narrowestChart"] as? Int ?? 0) > 0, "charts drawn: \(probe)")
+    }
+
+    /// The page's layout at `width` px in headless Chromium, measured in the page: a copy of it (its CSP, which
+    /// forbids scripts, taken out) with a script at the end of its body that reports the viewport, the page's
+    /// scroll width, every element whose right edge is past the viewport and that no scrolling box holds, and
+    /// the charts' widths. Headless windows are at least 500 px wide, so the copy is shown in a frame `width`
+    /// px wide (its own viewport: its media queries apply), which posts the report to the harness page; read
+    /// back from `--dump-dom`.
+    static func layout(of page: String, width: Int, in directory: TestDirectory) throws -> [String: Any] {
+        let probe = """
+            <script>
+            const w = document.documentElement.clientWidth, out = [];
+            for (const e of document.querySelectorAll('body *')) {
+              if (e.getBoundingClientRect().right <= w + 0.5) continue;
+              let p = e.parentElement, held = false;
+              while (p) { const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll') { held = true; break } p = p.parentElement }
+              if (!held) out.push(e.tagName + '.' + e.className.baseVal + e.className + ' right ' + Math.round(e.getBoundingClientRect().right));
+            }
+            const charts = [...document.querySelectorAll('svg.chart')].map(c => Math.round(c.getBoundingClientRect().width));
+            parent.postMessage(btoa(JSON.stringify({viewport: w, scrollWidth: document.documentElement.scrollWidth, overflowing: out.slice(0, 20),
+              charts: charts.length, narrowestChart: Math.min(...charts)})), '*');
+            </script>
+            """
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+            .split(separator: "\n").filter { !$0.contains("Content-Security-Policy") }.joined(separator: "\n")
+            .replacingOccurrences(of: "</body>", with: probe + "</body>")
+        let copy = directory.file("probe-\(width).html")
+        try html.write(toFile: copy, atomically: true, encoding: .utf8)
+        let harness = directory.file("harness-\(width).html")
+        try """
+            <!DOCTYPE html><html><body style="margin:0">
+            <script>addEventListener('message', e => { const p = document.createElement('pre'); p.id = 'probe'; p.textContent = e.data; document.body.appendChild(p) })</script>
+            <iframe src="probe-\(width).html" style="width:\(width)px;height:2000px;border:0"></iframe>
+            </body></html>
+            """.write(toFile: harness, atomically: true, encoding: .utf8)
+        let chromium = try ProcessRunner.which("chromium")
+        let dom = try ProcessRunner.run(
+            chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(directory.file("profile-\(width)"))", "--window-size=\(width + 100),2100", "--virtual-time-budget=5000", "--dump-dom", "file://\(harness)"]
+        )
+        try #require(dom.status == 0, Comment(rawValue: dom.stderr))
+        let encoded = try #require(dom.text.components(separatedBy: "<pre id=\"probe\">").dropFirst().first?.components(separatedBy: "</pre>").first)
+        let json = try #require(Data(base64Encoded: encoded))
+        return try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+    }
+
     /// Pixels of each exact RGB color in a PNG, counted with Pillow.
     static func pixelCounts(of png: String, colors: [String]) throws -> [String: Int] {
         let script = """

@@ -1,6 +1,8 @@
 import StreamsArchive
 
-/// report.html: the day at a glance on one self-contained page (inline CSS and SVG, no script, no network).
+/// report.html: the day at a glance on one self-contained page (inline CSS and SVG, no script, no network),
+/// readable on a phone: charts shrink to the width (`SVGChart`: a viewBox, at most 100% wide), and the wide
+/// campaign table scrolls inside its own box.
 public enum ReportHTML {
     static let palette: [Channel: String] = [
         .email: "#4e79a7", .sms: "#f28e2b", .push: "#e15759", .connector: "#76b7b2", .cards: "#59a14f", .inapp: "#edc948",
@@ -25,7 +27,9 @@ public enum ReportHTML {
             .tile b{display:block;font-size:20px}.banner{background:#fde2e1;border:1px solid #e15759;padding:10px;border-radius:6px}
             table{border-collapse:collapse;font-size:13px}td,th{border-bottom:1px solid #eee;padding:4px 8px;text-align:right}
             td:first-child,th:first-child,td:nth-child(2),th:nth-child(2){text-align:left}
-            .funnels{display:flex;flex-wrap:wrap;gap:8px}.funnels figure{margin:0}figcaption{font-size:13px;font-weight:bold}
+            .funnels{display:flex;flex-wrap:wrap;gap:8px}.funnels figure{margin:0;min-width:0;max-width:100%}figcaption{font-size:13px;font-weight:bold}
+            .wide{overflow-x:auto;max-width:100%}figcaption,.banner{overflow-wrap:anywhere}
+            @media (max-width:600px){body{margin:10px}}
             </style></head><body>
             <h1>Campaign report — \(report.date) (UTC)</h1>
 
@@ -73,7 +77,7 @@ public enum ReportHTML {
     }
 
     private static func table(_ report: CampaignReport) -> String {
-        var html = "<h2>All campaigns</h2>\n<table id=\"campaigns\"><thead><tr><th>campaign</th><th>channel</th>"
+        var html = "<h2>All campaigns</h2>\n<div class=\"wide\"><table id=\"campaigns\"><thead><tr><th>campaign</th><th>channel</th>"
         html += headlineStages.map { "<th>\($0.rawValue)</th>" }.joined()
         html += FunnelRate.allCases.map { "<th>\($0.rawValue.split(separator: "_").joined(separator: " "))</th>" }.joined() + "</tr></thead><tbody>"
         for campaign in report.campaigns {
@@ -81,7 +85,7 @@ public enum ReportHTML {
             html += headlineStages.map { "<td>\(HTML.number(campaign.funnel[$0].users))</td>" }.joined()
             html += FunnelRate.allCases.map { "<td>\(HTML.percent(campaign.funnel.rate($0)))</td>" }.joined() + "</tr>"
         }
-        return html + "</tbody></table>\n"
+        return html + "</tbody></table></div>\n"
     }
 
     private static let definitions = """

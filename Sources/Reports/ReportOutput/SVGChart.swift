@@ -1,5 +1,6 @@
 /// Inline SVG charts drawn as text: no script, no fonts or styles from the network, so the page renders the
-/// same offline, in a mail client's preview and in a headless browser.
+/// same offline, in a mail client's preview and in a headless browser. Each chart has a viewBox and is at most
+/// 100% of its box wide, so it shrinks with a phone's screen instead of running past it.
 enum SVGChart {
     struct Bar {
         let label: String
@@ -59,7 +60,8 @@ enum SVGChart {
 
     private static func open(name: String, width: Int, height: Int) -> String {
         "<svg class=\"chart\" data-chart=\"\(name)\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"\(name)\" "
-            + "width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" font-size=\"12\" font-family=\"sans-serif\">"
+            + "width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" style=\"max-width:100%;height:auto\" "
+            + "font-size=\"12\" font-family=\"sans-serif\">"
     }
 
     private static func shorten(_ text: String, to length: Int) -> String {
