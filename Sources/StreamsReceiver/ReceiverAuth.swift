@@ -104,7 +104,8 @@ public struct ReceiverAuth: Sendable {
 
     /// Compares every byte of the expected value whatever the input, so timing does not reveal a prefix.
     static func constantTimeEquals(_ given: [UInt8], _ expected: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: given.count ^ expected.count)
+        // Lengths compared in full: a truncated XOR would call lengths 256 apart equal.
+        var difference: UInt8 = given.count == expected.count ? 0 : 1
         for index in expected.indices {
             difference |= expected[index] ^ (index < given.count ? given[index] : 0)
         }

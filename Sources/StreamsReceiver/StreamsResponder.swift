@@ -127,7 +127,9 @@ struct StreamsResponder: HTTPResponder {
     private func checkHeaders(_ headers: HTTPFields) throws(ReceiverError) {
         let (granted, refusedToken) = configuration.auth.check(headers, now: queue.clock.now())
         guard granted else {
-            let message = refusedToken.map { "bearer token refused (\($0)); get a new one from POST /oauth/token" } ?? "missing or wrong credentials"
+            // Why a token was refused is logged, not sent: it would tell a caller which signatures were good.
+            if let refusedToken { logger.info("bearer token refused", metadata: ["reason": "\(refusedToken)"]) }
+            let message = refusedToken == nil ? "missing or wrong credentials" : "bearer token refused; get a new one from POST /oauth/token"
             throw ReceiverError(.unauthorized, message, headers: configuration.auth.challenges(refusedToken: refusedToken))
         }
         if let type = headers[.contentType].map(Self.token), type != "application/json", !type.hasSuffix("+json") {

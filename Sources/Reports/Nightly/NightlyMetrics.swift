@@ -68,7 +68,9 @@ package struct NightlyMetrics: Sendable {
     /// The last success's value in a file this type wrote.
     static func lastSuccess(in bytes: [UInt8]) -> Double? {
         let prefix = "streams_nightly_last_success_timestamp_seconds "
-        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Double($0.dropFirst(prefix.count)) }
+        let value = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Double($0.dropFirst(prefix.count)) }
+        // A hand-edited file's nonsense (inf, 1e30) is dropped, not carried over.
+        return value.flatMap { $0.isFinite && $0 >= 0 && $0 < 1e11 ? $0 : nil }
     }
 
     /// A sample value: milliseconds at most, no exponent.

@@ -46,6 +46,8 @@ struct AccessToken: Sendable, Equatable {
         guard let fields = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any], let client = fields["sub"] as? String,
             let issued = fields["iat"] as? Int, let expires = fields["exp"] as? Int
         else { throw .malformed }
+        // Ours never last more than a day; anything outside that (an overflowing exp among it) is not ours.
+        guard issued >= 0, issued <= expires, Int64(expires) <= now.secondsSinceEpoch + 2 * 86_400 else { throw .malformed }
         guard Int64(expires) > now.secondsSinceEpoch else { throw .expired }
         guard clients[client] != nil else { throw .unknownClient }
         return AccessToken(client: client, issued: UTCInstant(secondsSinceEpoch: Int64(issued)), expires: UTCInstant(secondsSinceEpoch: Int64(expires)))

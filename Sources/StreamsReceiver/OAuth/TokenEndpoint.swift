@@ -32,11 +32,17 @@ struct TokenEndpoint: Sendable {
         let basic = headers[values: .authorization].compactMap(Self.basicCredentials).first
         let inBody = form["client_id"].map { (id: $0, secrets: [form["client_secret"] ?? ""]) }
         let client: (id: String, secrets: [String])
-        switch (basic, inBody) {
-        case (let basic?, nil): client = basic
-        case (nil, let inBody?): client = inBody
-        case (.some, .some): throw Self.refusal(.badRequest, "invalid_request", "authenticate with HTTP Basic or with client_id and client_secret in the body, not both")
-        case (nil, nil): throw Self.invalidClient("no client credentials; send HTTP Basic client_id:client_secret")
+        if let basic {
+            // Some clients also send their client_id in the body beside Basic: fine if it is the same and the
+            // body carries no secret (§2.3.1: one authentication method).
+            guard form["client_secret"] == nil, inBody.map({ $0.id == basic.id }) ?? true else {
+                throw Self.refusal(.badRequest, "invalid_request", "authenticate with HTTP Basic or with client_id and client_secret in the body, not both")
+            }
+            client = basic
+        } else if let inBody {
+            client = inBody
+        } else {
+            throw Self.invalidClient("no client credentials; send HTTP Basic client_id:client_secret")
         }
         guard let secret = settings.clients[client.id], client.secrets.contains(where: { ReceiverAuth.constantTimeEquals(Array($0.utf8), secret) }) else {
             throw Self.invalidClient("unknown client or wrong secret")
@@ -67,7 +73,13 @@ struct TokenEndpoint: Sendable {
             guard let name = decode(parts[0]), let value = decode(parts.count > 1 ? parts[1] : "") else {
                 throw refusal(.badRequest, "invalid_request", "the form is not valid percent-encoding")
             }
-            guard form.updateValue(value, forKey: name) == nil else { throw refusal(.badRequest, "invalid_request", "\(name) is sent more than once") }
+            // RFC 6749 §3.2: a parameter without a value is as if omitted.
+            guard !value.isEmpty else { continue }
+            guard form.updateValue(value, forKey: name) == nil else {
+                // The name is echoed (to the log and the caller) only when it is one of the grant's own.
+                let known = ["grant_type", "client_id", "client_secret", "scope"].contains(name)
+                throw refusal(.badRequest, "invalid_request", known ? "\(name) is sent more than once" : "a parameter is sent more than once")
+            }
         }
         return form
     }

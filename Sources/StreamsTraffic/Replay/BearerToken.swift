@@ -5,12 +5,14 @@ import Synchronization
 
 /// The bearer token `replay` sends when it has OAuth2 client credentials (`STREAMS_OAUTH_CLIENT=id:secret`),
 /// got as MoEngage gets it: `POST /oauth/token` on the target with HTTP Basic and
-/// `grant_type=client_credentials`, kept until a minute before it expires, and asked for again after a 401.
+/// `grant_type=client_credentials`, kept until shortly before it expires (`margin`), and asked for again after a
+/// 401.
 /// Shared by every client thread; one thread fetches while the others wait for the same token.
 public final class BearerToken: Sendable {
     public static let clientVariable = "STREAMS_OAUTH_CLIENT"
-    /// Renewed this long before it expires, so no request carries a token that expires on the way.
-    static let margin = Duration.seconds(60)
+    /// Renewed this long before it expires (a tenth of its lifetime, at most a minute), so no request carries
+    /// a token that expires on the way, and a short-lived token is not fetched again for every request.
+    static func margin(lifetime: Int) -> Duration { min(.seconds(60), .seconds(lifetime) / 10) }
 
     let host: String
     let port: Int
@@ -67,6 +69,6 @@ public final class BearerToken: Sendable {
         else {
             throw Refused(status: reply.status, body: String(decoding: reply.body, as: UTF8.self))
         }
-        return (token, .now + .seconds(max(0, lifetime)) - Self.margin)
+        return (token, .now + .seconds(max(0, lifetime)) - Self.margin(lifetime: max(0, lifetime)))
     }
 }
