@@ -39,6 +39,14 @@ struct OAuthTests {
         return run.text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// An HS256 token for client moengage as PyJWT signs it.
+    static func signed(issued: Int, expires: Int, key: String = Self.key) throws -> String {
+        try python(
+            "print(jwt.encode({'iss':'streams-archive','sub':'moengage','iat':int(sys.argv[2]),'exp':int(sys.argv[3])}, sys.argv[1], algorithm='HS256'))",
+            [key, "\(issued)", "\(expires)"]
+        )
+    }
+
     @Test("a token from POST /oauth/token (HTTP Basic, or the form's client_id and client_secret) is a Bearer JWT that PyJWT verifies with the key, and POST /streams accepts it")
     func tokenFlow() throws {
         let server = try ServerProcess(root: TestDirectory().file("archive"), environment: Self.environment)
@@ -96,21 +104,9 @@ struct OAuthTests {
         let now = Int(Date().timeIntervalSince1970)
         let token: String
         switch kind {
-        case "expired":
-            token = try Self.python(
-                "print(jwt.encode({'iss':'streams-archive','sub':'moengage','iat':int(sys.argv[2])-7200,'exp':int(sys.argv[2])-3600}, sys.argv[1], algorithm='HS256'))",
-                [Self.key, "\(now)"]
-            )
-        case "other key":
-            token = try Self.python(
-                "print(jwt.encode({'iss':'streams-archive','sub':'moengage','iat':int(sys.argv[2]),'exp':int(sys.argv[2])+3600}, sys.argv[1], algorithm='HS256'))",
-                ["another-key-0123456789abcdef0123456789", "\(now)"]
-            )
-        case "exp at the end of time":
-            token = try Self.python(
-                "print(jwt.encode({'iss':'streams-archive','sub':'moengage','iat':int(sys.argv[2]),'exp':2**63-1}, sys.argv[1], algorithm='HS256'))",
-                [Self.key, "\(now)"]
-            )
+        case "expired": token = try Self.signed(issued: now - 7200, expires: now - 3600)
+        case "other key": token = try Self.signed(issued: now, expires: now + 3600, key: "another-key-0123456789abcdef0123456789")
+        case "exp at the end of time": token = try Self.signed(issued: now, expires: Int(Int64.max))
         case "alg none":
             token = try Self.python(
                 "print(jwt.encode({'sub':'moengage','iat':int(sys.argv[2]),'exp':int(sys.argv[2])+3600}, None, algorithm='none'))", [Self.key, "\(now)"]

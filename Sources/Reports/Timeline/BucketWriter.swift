@@ -51,19 +51,20 @@ struct BucketWriter {
         if batch.reservedLines < budget { batch = SpillBatch(deduplicating: false, reservingLines: budget) }
         batch.removeAll()
         defer { batch.removeAll() }
+        let flushBytes = SpillRunFile.flushBytes(budget: budget)
         // Runs, if the bucket needs them, go to one unnamed scratch file, gone when the bucket is written.
         var runFile: SpillRunFile?
         var runs: [SpillRun] = []
         func spill() throws {
             if runFile == nil {
                 let file = try POSIXFile.createUnnamed(in: scratchDirectory, fallbackName: runName)
-                runFile = SpillRunFile(file: file, flushBytes: SpillRunFile.flushBytes(budget: budget))
+                runFile = SpillRunFile(file: file, flushBytes: flushBytes)
             }
             runs.append(try batch.spill(sortedBy: .timeline, to: &runFile!))
         }
         var seq: Int64 = 0
         for path in paths {
-            var records = try SpillBlocks.Reader(path: path, bufferBytes: SpillRunFile.flushBytes(budget: budget))
+            var records = try SpillBlocks.Reader(path: path, bufferBytes: flushBytes)
             try records.forEachRecord { time, uid, uuid, line in
                 _ = batch.add(line, key: uid, uuid: uuid, fingerprint: nil, time: time, seq: seq)
                 seq += 1

@@ -107,7 +107,7 @@ public enum TimelineBuilder {
             var spills = spills
             for index in spills.indices { if let failure = spills[index].finish() { throw failure } }
             let written = try writeBuckets(
-                buckets, spill: spillDirectory, recordBytes: spills.map(\.recordBytes), batchMemory: spills.map(\.batchMemory), into: directory, parallelism: workers, budget: budget
+                buckets, spill: spillDirectory, batchMemory: spills.map(\.batchMemory), into: directory, parallelism: workers, budget: budget
             )
             try Directory.removeTree(spillDirectory)
             let link = layout.timelineDirectory(date)
@@ -127,7 +127,7 @@ public enum TimelineBuilder {
     }
 
     private static func writeBuckets(
-        _ buckets: TimelineBuckets, spill: String, recordBytes: [[Int64]], batchMemory: [[Int64]], into directory: String, parallelism: Int, budget: MemoryBudget
+        _ buckets: TimelineBuckets, spill: String, batchMemory: [[Int64]], into directory: String, parallelism: Int, budget: MemoryBudget
     ) throws -> BucketWriter.Written {
         /// A worker's writer, with the sum of what its buckets wrote and its first failure.
         struct Worker {
@@ -145,7 +145,7 @@ public enum TimelineBuilder {
                 guard state.failure == nil else { return }
                 do {
                     // A read worker made a bucket's file exactly when it spilled records to it.
-                    let spilled = recordBytes.indices.filter { recordBytes[$0][bucket] > 0 }
+                    let spilled = batchMemory.indices.filter { batchMemory[$0][bucket] > 0 }
                     let paths = spilled.map { "\(spill)/\(TimelineSpill.fileName(bucket: bucket, worker: $0))" }
                     defer { for path in paths { try? Directory.removeFile(path) } }
                     let written = try state.writer.write(

@@ -10,7 +10,7 @@ import StreamsArchive
 /// buffers' (`bufferBytes`, at most 32 MB per worker, and never less than 1 KiB a bucket) whatever the size
 /// of the day. Lines without a uid
 /// belong to no timeline and are only counted. The files are scratch: not fsynced, and removed with the build's hidden version if it dies. A
-/// large day under a small budget flushes often and little (at 10M events and 64 MiB, about 12 KB a flush), so
+/// large day under a small budget flushes often and little (at 10M events and 64 MiB, 16 KiB a flush), so
 /// each bucket's file stays open from flush to flush, up to `descriptors` per worker (`SpillFiles`).
 struct TimelineSpill {
     /// The fields a build that reads only for timelines asks for.
@@ -28,9 +28,8 @@ struct TimelineSpill {
     /// A flush's block; its storage is kept for the next flush.
     private var block: [UInt8] = []
     private let files: SpillFiles
-    /// Each bucket's record bytes, before compression, that went to its file.
-    private(set) var recordBytes: [Int64]
-    /// The most phase two's batch holds for each bucket's records from this worker (`SpillBatch.memory`).
+    /// The most phase two's batch holds for each bucket's records from this worker (`SpillBatch.memory`);
+    /// above 0 exactly for the buckets this worker wrote a spill file for.
     private(set) var batchMemory: [Int64]
     private(set) var withoutUID = 0
     /// The first write that failed; the build stops with it once the read is over.
@@ -49,7 +48,6 @@ struct TimelineSpill {
         self.buckets = buckets
         bufferLimit = max(1 << 10, min(32 << 20, bufferBytes) / buckets.count)
         buffers = Array(repeating: [], count: buckets.count)
-        recordBytes = Array(repeating: 0, count: buckets.count)
         batchMemory = Array(repeating: 0, count: buckets.count)
         files = SpillFiles(count: buckets.count, limit: descriptors)
     }
@@ -95,7 +93,6 @@ struct TimelineSpill {
             let file = try files.file(bucket) { "\(directory)/\(Self.fileName(bucket: bucket, worker: worker))" }
             let count = buffers[bucket].withUnsafeBytes { SpillBlocks.encode($0, into: &block) }
             try withBytes(block) { (raw) throws(StorageError) in try file.write(UnsafeRawBufferPointer(rebasing: raw[..<count])) }
-            recordBytes[bucket] += Int64(buffers[bucket].count)
         } catch {
             failure = failure ?? error
         }

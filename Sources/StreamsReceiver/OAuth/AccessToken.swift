@@ -43,14 +43,16 @@ struct AccessToken: Sendable, Equatable {
         }
         let signed = Array(text[..<parts[1].endIndex].utf8)
         guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: signed, using: SymmetricKey(data: key)) else { throw .forged }
-        guard let fields = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any], let client = fields["sub"] as? String,
-            let issued = fields["iat"] as? Int, let expires = fields["exp"] as? Int
+        guard let claims = try? JSONScanner().document(payload), claims.kind(claims.root) == .object,
+            let client = claims.member(of: claims.root, named: "sub").flatMap(claims.string),
+            let issued = claims.member(of: claims.root, named: "iat").flatMap(claims.integer),
+            let expires = claims.member(of: claims.root, named: "exp").flatMap(claims.integer)
         else { throw .malformed }
         // Ours never last more than a day; anything outside that (an overflowing exp among it) is not ours.
-        guard issued >= 0, issued <= expires, Int64(expires) <= now.secondsSinceEpoch + 2 * 86_400 else { throw .malformed }
-        guard Int64(expires) > now.secondsSinceEpoch else { throw .expired }
+        guard issued >= 0, issued <= expires, expires <= now.secondsSinceEpoch + 2 * 86_400 else { throw .malformed }
+        guard expires > now.secondsSinceEpoch else { throw .expired }
         guard clients[client] != nil else { throw .unknownClient }
-        return AccessToken(client: client, issued: UTCInstant(secondsSinceEpoch: Int64(issued)), expires: UTCInstant(secondsSinceEpoch: Int64(expires)))
+        return AccessToken(client: client, issued: UTCInstant(secondsSinceEpoch: issued), expires: UTCInstant(secondsSinceEpoch: expires))
     }
 
     static func base64URL(_ bytes: [UInt8]) -> String {
