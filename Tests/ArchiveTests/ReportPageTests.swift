@@ -6,12 +6,13 @@ struct ReportPageTests {
     /// The palette colors of the channels in every generated day, as they must appear on screen.
     static let channelColors = ["email": "4e79a7", "sms": "f28e2b", "push": "e15759", "user_action": "9c755f"]
 
-    @Test("report.html is self-contained: no script, no external resource of any kind")
+    @Test("report.html is self-contained: no script, no external resource of any kind, one link: to the reports' home page")
     func selfContained() throws {
         let day = try GeneratedDay(events: 2000)
         #expect(try day.report().status == 0)
         let html = String(decoding: try day.file("report.html"), as: UTF8.self)
-        for forbidden in ["<script", "src=", "href=", "url(", "@import", "<link", "<iframe"] { #expect(!html.contains(forbidden), "\(forbidden)") }
+        for forbidden in ["<script", "src=", "url(", "@import", "<link", "<iframe"] { #expect(!html.contains(forbidden), "\(forbidden)") }
+        #expect(try DocumentationTests.matches(#"href="([^"]*)""#, in: html) == ["../index.html"])
         #expect(html.contains("Content-Security-Policy"))
     }
 

@@ -25,14 +25,14 @@ struct ShippableDay {
 
     /// Every file ship is to put in the bucket, by key, with its SHA-256 computed here by `sha256sum` (an
     /// oracle independent of ours): sealed files, their manifests as `_MANIFEST-<sealed>.json`, `_SUCCESS`,
-    /// reports (under `root=<root id>/`), rejected input.
+    /// daily reports (under `root=<root id>/`; not the home page, which links the root's own tree), rejected input.
     func expectedObjects() throws -> [String: String] {
         var keys: [String: String] = [:]  // path → key
         for file in day.directory.files(under: "archive") {
             let relative = String(file.dropFirst(root.count + 1))
             let name = (relative as NSString).lastPathComponent
             let directory = (relative as NSString).deletingLastPathComponent
-            guard relative.hasPrefix("events/") || relative.hasPrefix("reports/") || relative.hasPrefix("rejected/") else { continue }
+            guard relative.hasPrefix("events/") || relative.hasPrefix("reports/date=") || relative.hasPrefix("rejected/") else { continue }
             guard name != "_SHIPPED.json", name != "_RETAINED.json", !name.hasPrefix(".") else { continue }
             var key = "\(prefix)/\(relative)"
             if relative.hasPrefix("reports/") { key = "\(prefix)/\(directory)/root=\(try rootID)/\(name)" }

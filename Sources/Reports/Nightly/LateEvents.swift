@@ -22,7 +22,7 @@ public enum LateEvents {
         guard let file = try POSIXFile.openForReadingIfExists(path), let report = try? JSONScanner().document(try file.readToEnd()),
             report.kind(report.root) == .object
         else { throw LateEventsError.noReport(path: path) }
-        let late = try CampaignReportBuilder.build(layout: layout, date: date, workers: workers)
+        let late = try CampaignReportBuilder.build(layout: layout, period: .day(date), workers: workers)
         var json = JSONBuilder(capacity: report.text.count + 1024 + late.files.count * 160)
         json.beginObject()
         report.forEachMember(of: report.root) { key, value in

@@ -111,7 +111,7 @@ public final class NightlyPipeline {
                     if item.timelines, let build = try? TimelineBuilder.Build(layout: layout, date: date) {
                         (report, timelines) = try ReportAndTimelines.read(build, workers: options.workers, memoryBudget: options.memoryBudget)
                     } else {
-                        report = try CampaignReportBuilder.build(layout: layout, date: date, workers: options.workers, memoryBudget: options.memoryBudget)
+                        report = try CampaignReportBuilder.build(layout: layout, period: .day(date), workers: options.workers, memoryBudget: options.memoryBudget)
                     }
                     try ReportFiles.write(report, layout: layout)
                     for damage in report.damage { log("report \(date): damaged input: \(damage)") }

@@ -45,7 +45,7 @@ enum ReportAndTimelines {
         var spill: UserSpill?
         defer { spill?.remove() }
         let (files, buckets, users, outcome) = try DayScan.withFiles(layout: layout, date: date, includeOpen: false) { files in
-            let users = try CampaignReportBuilder.userSpill(layout: layout, files: files, budget: reportBudget)
+            let users = try CampaignReportBuilder.userSpill(layout: layout, bytes: files.map(\.bytes).reduce(0, +), budget: reportBudget)
             spill = users
             let buckets = try build.buckets(for: files)
             let share = reportBudget.share(max(1, workers))
@@ -56,6 +56,8 @@ enum ReportAndTimelines {
                     report: CampaignAccumulator(spill: users, userBudget: share),
                     timelines: build.spill(worker: worker, of: workers, buckets: buckets, budget: memoryBudget, plan: CampaignAccumulator.plan)
                 )
+            } enter: { part, partition in
+                part.report.enter(partition)
             } visit: { part, event in
                 part.report.add(event)
                 part.timelines.add(event)
@@ -63,7 +65,7 @@ enum ReportAndTimelines {
             return (files, buckets, users, outcome)
         }
         let report = try CampaignReportBuilder.finish(
-            date: date, parts: outcome.accumulators.map(\.report), spill: users, files: files, includeOpen: false,
+            period: .day(date), parts: outcome.accumulators.map(\.report), spill: users, files: files, includeOpen: false,
             partitionEvents: outcome.partitionEvents, duplicates: outcome.duplicates, damage: outcome.damage, workers: workers
         )
         let timelines = Timelines(

@@ -1,8 +1,10 @@
 import StreamsArchive
 
-/// One worker's counts of a day's campaign events; workers' accumulators are merged at the end.
+/// One worker's counts of a day's campaign events, and of each channel's distinct users; workers'
+/// accumulators are merged at the end.
 ///
-/// Only `CAMPAIGN_EVENT`s count. Campaign attributes are read from `event_attributes`, where MoEngage sends
+/// Only `CAMPAIGN_EVENT`s count towards campaigns; every event counts towards the users of the channel whose
+/// partition holds it (`enter`). Campaign attributes are read from `event_attributes`, where MoEngage sends
 /// them; an event without a campaign_id is counted under an empty campaign_id rather than dropped. Per event
 /// there is one hash-table update and no allocation: values are looked up by fingerprint, and their text is
 /// stored the first time it is seen. When this worker's user sets outgrow its share of the memory budget,
@@ -23,6 +25,10 @@ struct CampaignAccumulator: Sendable {
     var groups: [TallyKey: GroupTally] = [:]
     /// The text of every fingerprint used in a `TallyKey`.
     var texts: [Fingerprint: ByteString] = [Self.emptyID: .empty]
+    /// Distinct uids per channel, indexed as `Channel.allCases`.
+    var channelUsers = [FingerprintSet](repeating: FingerprintSet(), count: Channel.allCases.count)
+    /// The channel of the partition being read.
+    private var channel = 0
     /// Where users go past `userBudget` bytes of user sets (nil: they stay in memory).
     let spill: UserSpill?
     let userBudget: Int
@@ -35,7 +41,13 @@ struct CampaignAccumulator: Sendable {
         self.userBudget = userBudget
     }
 
+    /// The events that follow are of `partition`'s channel.
+    mutating func enter(_ partition: PartitionKey) {
+        channel = Channel.allCases.firstIndex(of: partition.channel)!
+    }
+
     mutating func add(_ event: EventLine) {
+        if let uid = event.fingerprint(Self.uid), channelUsers[channel].insert(uid) { heldNewUser() }
         guard event.equals(Self.type, Self.campaignEvent), let code = event.fingerprint(Self.code) else { return }
         let key = TallyKey(
             campaignID: event.fingerprint(Self.campaign) ?? Self.emptyID, eventCode: code, variation: event.fingerprint(Self.variation),
@@ -43,11 +55,14 @@ struct CampaignAccumulator: Sendable {
         )
         let (isNew, newUser) = Self.count(event, time: event.integer(Self.time) ?? .min, in: &groups[key, default: GroupTally()])
         if isNew { remember(key, of: event) }
-        if newUser {
-            heldUsers += 1
-            if spill != nil, failure == nil, heldUsers * FingerprintSet.bytesPerMember > userBudget {
-                do { try spillUsers() } catch { failure = error }
-            }
+        if newUser { heldNewUser() }
+    }
+
+    /// Counts one more user held in a set, and spills them all past the budget.
+    private mutating func heldNewUser() {
+        heldUsers += 1
+        if spill != nil, failure == nil, heldUsers * FingerprintSet.bytesPerMember > userBudget {
+            do { try spillUsers() } catch { failure = error }
         }
     }
 
@@ -55,10 +70,20 @@ struct CampaignAccumulator: Sendable {
     mutating func spillUsers() throws {
         guard let spill else { return }
         for (key, group) in groups where group.users.count > 0 {
-            try spill.append(key, group.users)
+            try spill.append(.tally(key), group.users)
             groups[key]!.users = FingerprintSet()
         }
+        for (index, users) in channelUsers.enumerated() where users.count > 0 {
+            try spill.append(.channel(Channel.allCases[index]), users)
+            channelUsers[index] = FingerprintSet()
+        }
         heldUsers = 0
+    }
+
+    /// Every user set held, by what it counts.
+    var userGroups: [(key: UserGroup, users: FingerprintSet)] {
+        groups.map { (UserGroup.tally($0.key), $0.value.users) }
+            + channelUsers.enumerated().filter { $0.element.count > 0 }.map { (UserGroup.channel(Channel.allCases[$0.offset]), $0.element) }
     }
 
     /// Adds one event to its group: whether it is the group's first event, and whether its uid is new there.
@@ -87,6 +112,7 @@ struct CampaignAccumulator: Sendable {
             return merged
         }
         texts.merge(other.texts) { mine, _ in mine }
+        for index in channelUsers.indices { channelUsers[index].formUnion(other.channelUsers[index]) }
     }
 
     func text(_ fingerprint: Fingerprint) -> ByteString { texts[fingerprint] ?? .empty }

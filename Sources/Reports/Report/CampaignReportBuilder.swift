@@ -1,40 +1,62 @@
 import StreamsArchive
 
-/// Reads one date's partitions in parallel and turns the workers' counts into a `CampaignReport`.
+/// Reads a period's partitions in parallel and turns the workers' counts into a `CampaignReport`: one date, or
+/// a range whose dates are all read into the same counts, so its unique users are exact across the dates.
 public enum CampaignReportBuilder {
-    /// Reads the date's files (`DayScan`, `DayReader`) with `workers` in parallel and builds its report; damage is
-    /// recorded in the report, not thrown. The workers' user sets together stay within `memoryBudget`: past it
-    /// they are spilled (`UserSpill`) and counted partition by partition, with the same counts.
+    /// Reads the period's files (`RangeScan`, `DayScan`, `DayReader`), group by group, with `workers` in parallel and builds its
+    /// report; damage is recorded in the report, not thrown; a range with dates that are not here is refused
+    /// (`RangeUnavailable`). The workers' user sets together stay within `memoryBudget`: past it they are
+    /// spilled (`UserSpill`) and counted partition by partition, with the same counts.
     public static func build(
-        layout: ArchiveLayout, date: UTCDate, includeOpen: Bool = false, workers: Int = System.coreCount,
+        layout: ArchiveLayout, period: ReportPeriod, includeOpen: Bool = false, workers: Int = System.coreCount,
         memoryBudget: MemoryBudget = .machineDefault, progress: ReadProgress? = nil
     ) throws -> CampaignReport {
+        let groups = try RangeScan.groups(layout: layout, period: period, descriptorLimit: period.isDay ? .max : System.raiseDescriptorLimit())
+        // The spill is sized for the whole period before the first group is read.
+        let bytes = try groups.count == 1 ? nil : groups.map { partitions in
+            try DayScan.withFiles(layout: layout, partitions: partitions, includeOpen: includeOpen) { $0.map(\.bytes).reduce(0, +) }
+        }.reduce(0, +)
+        let share = memoryBudget.share(max(1, workers))
         var spill: UserSpill?
         defer { spill?.remove() }
-        let (files, outcome, users) = try DayScan.withFiles(layout: layout, date: date, includeOpen: includeOpen) { files in
-            let day = try userSpill(layout: layout, files: files, budget: memoryBudget)
-            spill = day
-            let share = memoryBudget.share(max(1, workers))
-            let outcome = DayReader.read(
-                files, plan: CampaignAccumulator.plan, workers: workers, progress: progress, make: { CampaignAccumulator(spill: day, userBudget: share) }
-            ) { tally, event in tally.add(event) }
-            return (files, outcome, day)
+        var parts: [CampaignAccumulator] = []
+        var files: [ScannedFile] = []
+        var damage: [FileDamage] = []
+        var partitionEvents: [PartitionKey: Int] = [:]
+        var duplicates = 0
+        for partitions in groups {
+            try DayScan.withFiles(layout: layout, partitions: partitions, includeOpen: includeOpen) { group in
+                let users = try spill ?? userSpill(layout: layout, bytes: bytes ?? group.map(\.bytes).reduce(0, +), budget: memoryBudget)
+                spill = users
+                let outcome = DayReader.read(
+                    group, plan: CampaignAccumulator.plan, workers: workers, progress: progress,
+                    make: { parts.popLast() ?? CampaignAccumulator(spill: users, userBudget: share) }, enter: { $0.enter($1) }
+                ) { tally, event in tally.add(event) }
+                parts += outcome.accumulators
+                files += group
+                damage += outcome.damage
+                partitionEvents.merge(outcome.partitionEvents, uniquingKeysWith: +)
+                duplicates += outcome.duplicates
+            }
         }
-        return try finish(
-            date: date, parts: outcome.accumulators, spill: users, files: files, includeOpen: includeOpen, partitionEvents: outcome.partitionEvents,
-            duplicates: outcome.duplicates, damage: outcome.damage, workers: workers
+        var report = try finish(
+            period: period, parts: parts, spill: spill!, files: files, includeOpen: includeOpen, partitionEvents: partitionEvents,
+            duplicates: duplicates, damage: damage.sorted { ($0.path, $0.offset) < ($1.path, $1.offset) }, workers: workers
         )
+        report.readGroups = groups.count
+        return report
     }
 
-    /// Where the workers spill their users past `budget`, for a day of `files`.
-    static func userSpill(layout: ArchiveLayout, files: [ScannedFile], budget: MemoryBudget) throws -> UserSpill {
-        // At most one (group, uid) pair per event: about one event per 16 bytes of gzip at most.
-        try UserSpill(layout: layout, budget: budget.bytes, pairs: Int(files.map(\.bytes).reduce(0, +) / 16))
+    /// Where the workers spill their users past `budget`, for a period of `bytes` of gzip.
+    static func userSpill(layout: ArchiveLayout, bytes: Int64, budget: MemoryBudget) throws -> UserSpill {
+        // At most two (group, uid) pairs per event (its campaign group and its channel): about one event per 16
+        // bytes of gzip at most.
+        try UserSpill(layout: layout, budget: budget.bytes, pairs: Int(bytes / 8))
     }
 
     /// The report from the read workers' tallies (`parts`), their users counted in memory or through `spill`.
     static func finish(
-        date: UTCDate, parts: [CampaignAccumulator], spill: UserSpill, files: [ScannedFile], includeOpen: Bool,
+        period: ReportPeriod, parts: [CampaignAccumulator], spill: UserSpill, files: [ScannedFile], includeOpen: Bool,
         partitionEvents: [PartitionKey: Int], duplicates: Int, damage: [FileDamage], workers: Int
     ) throws -> CampaignReport {
         var parts = parts
@@ -55,18 +77,21 @@ public enum CampaignReportBuilder {
             counts = userCounts(of: total, workers: workers)
         }
         var report = CampaignReport(
-            date: date, rows: rows(of: total, counts: counts), campaigns: campaigns(of: total, counts: counts, workers: workers),
-            partitionEvents: partitionEvents, files: files, includedOpenFiles: includeOpen, duplicates: duplicates, damage: damage
+            period: period, rows: rows(of: total, counts: counts), campaigns: campaigns(of: total, counts: counts, workers: workers),
+            partitionEvents: partitionEvents, files: files, includedOpenFiles: includeOpen, duplicates: duplicates, damage: damage,
+            channelUsers: counts.channels
         )
         report.spilledUsers = spilled
         return report
     }
 
-    /// The users of every group held in memory, counted campaign by campaign on all cores.
+    /// The users of every group held in memory, counted campaign by campaign (and channel by channel) on all cores.
     static func userCounts(of total: CampaignAccumulator, workers: Int) -> UserCounts {
-        let byCampaign = Array(Dictionary(grouping: total.groups, by: \.key.campaignID).values)
-        let parts = Parallel.map(byCampaign.count, workers: workers) { _, index in
-            UserCounts(byCampaign[index].map { ($0.key, $0.value.users) }, code: { total.text($0).description })
+        let byScope = Array(Dictionary(grouping: total.userGroups) { group -> Fingerprint? in
+            if case .tally(let key) = group.key { key.campaignID } else { nil }
+        }.values)
+        let parts = Parallel.map(byScope.count, workers: workers) { _, index in
+            UserCounts(byScope[index], code: { total.text($0).description })
         }
         return parts.reduce(into: UserCounts()) { $0.add($1) }
     }

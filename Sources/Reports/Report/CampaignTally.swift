@@ -15,6 +15,12 @@ struct TallyKey: Hashable, Sendable {
     }
 }
 
+/// What a set of distinct users is counted for: a tally group, or a channel (every event of its partitions).
+enum UserGroup: Hashable, Sendable {
+    case tally(TallyKey)
+    case channel(Channel)
+}
+
 /// Counts for one `TallyKey`: distinct events, distinct uids by fingerprint, and the names its latest events
 /// carry (merged per campaign when the report is built, so the naming rule spans the whole campaign).
 struct GroupTally: Sendable {

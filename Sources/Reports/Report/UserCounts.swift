@@ -8,7 +8,7 @@ struct UserScope: Hashable, Sendable {
 }
 
 /// Distinct users at every level the report shows: per (campaign, event code) row, per scope (campaign,
-/// variation, locale), per scope and funnel stage.
+/// variation, locale), per scope and funnel stage, and per channel.
 ///
 /// Counted from the groups' user sets by union. The counts of disjoint sets of uids add up, which is what lets
 /// a report over its memory budget count partition by partition (`UserSpill`: each uid in exactly one
@@ -27,15 +27,24 @@ struct UserCounts: Sendable {
     private(set) var rows: [Row: Int] = [:]
     private(set) var scopes: [UserScope: Int] = [:]
     private(set) var stages: [Stage: Int] = [:]
+    private(set) var channels: [Channel: Int] = [:]
 
     init() {}
 
     /// Counts the users of `groups`; `code` gives an event code's text (for its funnel stages).
-    init(_ groups: [(key: TallyKey, users: FingerprintSet)], code: (Fingerprint) -> String) {
+    init(_ groups: [(key: UserGroup, users: FingerprintSet)], code: (Fingerprint) -> String) {
         var rowSets: [Row: FingerprintSet] = [:]
         var scopeSets: [UserScope: FingerprintSet] = [:]
         var stageSets: [Stage: FingerprintSet] = [:]
-        for (key, users) in groups {
+        var channelSets: [Channel: FingerprintSet] = [:]
+        for (group, users) in groups {
+            let key: TallyKey
+            switch group {
+            case .channel(let channel):
+                channelSets[channel, default: FingerprintSet()].formUnion(users)
+                continue
+            case .tally(let tally): key = tally
+            }
             rowSets[Row(campaign: key.campaignID, code: key.eventCode), default: FingerprintSet()].formUnion(users)
             var scopes = [UserScope(campaign: key.campaignID, variation: nil, locale: nil)]
             if let variation = key.variation { scopes.append(UserScope(campaign: key.campaignID, variation: variation, locale: nil)) }
@@ -49,6 +58,7 @@ struct UserCounts: Sendable {
         rows = rowSets.mapValues(\.count)
         scopes = scopeSets.mapValues(\.count)
         stages = stageSets.mapValues(\.count)
+        channels = channelSets.mapValues(\.count)
     }
 
     /// Adds counts of users disjoint from these.
@@ -56,6 +66,7 @@ struct UserCounts: Sendable {
         rows.merge(other.rows, uniquingKeysWith: +)
         scopes.merge(other.scopes, uniquingKeysWith: +)
         stages.merge(other.stages, uniquingKeysWith: +)
+        channels.merge(other.channels, uniquingKeysWith: +)
     }
 
     func row(_ campaign: Fingerprint, _ code: Fingerprint) -> Int { rows[Row(campaign: campaign, code: code)] ?? 0 }

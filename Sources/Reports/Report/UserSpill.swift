@@ -9,7 +9,8 @@ import StreamsArchive
 /// The files are scratch, in a hidden directory of their own under `ROOT/_spill/` named for the process
 /// (`report-<pid>`), not fsynced, removed when the report is built; a crashed run's directory is removed by the
 /// next report whose process finds the owner gone. Records are 81 bytes: campaign, code, variation, locale and
-/// uid fingerprints (16 bytes each) and a byte saying which of variation and locale are present.
+/// uid fingerprints (16 bytes each) and a byte saying which of variation and locale are present; a channel's
+/// users (`UserGroup.channel`) are records with that byte's bit 4 set and the channel's index in the campaign.
 final class UserSpill: @unchecked Sendable {
     let scratch: String
     let directory: String
@@ -37,7 +38,7 @@ final class UserSpill: @unchecked Sendable {
     }
 
     /// Appends every uid of `users` for `key`.
-    func append(_ key: TallyKey, _ users: FingerprintSet) throws {
+    func append(_ key: UserGroup, _ users: FingerprintSet) throws {
         try lock.withLock {
             if !used {
                 try Directory.create(scratch)
@@ -59,10 +60,10 @@ final class UserSpill: @unchecked Sendable {
     }
 
     /// The user sets of one partition, by group (after `finishWriting`).
-    func read(_ partition: Int) throws -> [(key: TallyKey, users: FingerprintSet)] {
+    func read(_ partition: Int) throws -> [(key: UserGroup, users: FingerprintSet)] {
         guard files[partition] != nil else { return [] }
         let file = try POSIXFile.openForReading(path(partition))
-        var groups: [TallyKey: FingerprintSet] = [:]
+        var groups: [UserGroup: FingerprintSet] = [:]
         var offset: Int64 = 0
         let chunk = max(Self.recordBytes, flushBytes / Self.recordBytes * Self.recordBytes)
         while offset < sizes[partition] {
@@ -98,21 +99,33 @@ final class UserSpill: @unchecked Sendable {
 
     private func path(_ partition: Int) -> String { "\(directory)/users-\(partition)" }
 
-    private static func encode(_ key: TallyKey, _ uid: Fingerprint, into buffer: inout [UInt8]) {
+    private static let channelRecord: UInt8 = 4
+
+    private static func encode(_ group: UserGroup, _ uid: Fingerprint, into buffer: inout [UInt8]) {
         func put(_ fingerprint: Fingerprint?) {
             let value = fingerprint ?? Fingerprint(high: 0, low: 0)
             withUnsafeBytes(of: value.high.littleEndian) { buffer.append(contentsOf: $0) }
             withUnsafeBytes(of: value.low.littleEndian) { buffer.append(contentsOf: $0) }
         }
-        put(key.campaignID)
-        put(key.eventCode)
-        put(key.variation)
-        put(key.locale)
-        put(uid)
-        buffer.append((key.variation == nil ? 0 : 1) | (key.locale == nil ? 0 : 2))
+        switch group {
+        case .tally(let key):
+            put(key.campaignID)
+            put(key.eventCode)
+            put(key.variation)
+            put(key.locale)
+            put(uid)
+            buffer.append((key.variation == nil ? 0 : 1) | (key.locale == nil ? 0 : 2))
+        case .channel(let channel):
+            put(Fingerprint(high: 0, low: UInt64(Channel.allCases.firstIndex(of: channel)!)))
+            put(nil)
+            put(nil)
+            put(nil)
+            put(uid)
+            buffer.append(channelRecord)
+        }
     }
 
-    private static func decode(_ raw: UnsafeRawBufferPointer, at start: Int) -> (TallyKey, Fingerprint) {
+    private static func decode(_ raw: UnsafeRawBufferPointer, at start: Int) -> (UserGroup, Fingerprint) {
         func get(_ index: Int) -> Fingerprint {
             Fingerprint(
                 high: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + index * 16, as: UInt64.self)),
@@ -120,8 +133,9 @@ final class UserSpill: @unchecked Sendable {
             )
         }
         let present = raw[start + 80]
+        if present & channelRecord != 0 { return (.channel(Channel.allCases[Int(get(0).low)]), get(4)) }
         let key = TallyKey(campaignID: get(0), eventCode: get(1), variation: present & 1 != 0 ? get(2) : nil, locale: present & 2 != 0 ? get(3) : nil)
-        return (key, get(4))
+        return (.tally(key), get(4))
     }
 
     /// Removes the spill directories of report processes that are gone.

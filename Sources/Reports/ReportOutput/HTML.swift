@@ -31,6 +31,6 @@ enum HTML {
     static func percent(_ rate: Double?) -> String {
         guard let rate else { return "–" }
         let tenths = Int((rate * 1000).rounded())
-        return "\(tenths / 10).\(tenths % 10)%"
+        return "\(tenths < 0 ? "-" : "")\(tenths.magnitude / 10).\(tenths.magnitude % 10)%"
     }
 }

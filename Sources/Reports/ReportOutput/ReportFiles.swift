@@ -1,6 +1,7 @@
 import StreamsArchive
 
-/// Writes a report's files into ROOT/reports/date=D/ so that a reader never sees a half-written file.
+/// Writes a report's files into ROOT/reports/date=D/ (or range=D1_D2/) so that a reader never sees a
+/// half-written file, then rewrites the reports' home page (`ReportsHome`).
 ///
 /// The completion marker is removed first and written last: `_SUCCESS` when every input was read to the end,
 /// `_INCOMPLETE` (listing the damage) otherwise. A crash mid-way leaves the directory without a marker, which
@@ -25,8 +26,8 @@ public enum ReportFiles {
     /// Refuses (`RetentionRefusal`) a date whose raw events retention removed: its report stays as built.
     @discardableResult
     public static func write(_ report: CampaignReport, layout: ArchiveLayout) throws -> String {
-        try DayAccounting.requireWholeDay(layout: layout, date: report.date)
-        let directory = layout.reportDirectory(report.date)
+        for date in report.period.dates { try DayAccounting.requireWholeDay(layout: layout, date: date) }
+        let directory = report.period.directory(in: layout)
         try Directory.create(directory)
         try AtomicFile.removeLeftovers(in: directory)  // left by a run that was killed mid-write
         try Directory.removeFile("\(directory)/\(successMarker)")
@@ -45,6 +46,7 @@ public enum ReportFiles {
             let lines = report.damage.map { "\(ReportJSON.relative($0.path, to: layout.root)) at byte \($0.offset): \($0.reason)\n" }
             try AtomicFile.write(Array(lines.joined().utf8), to: "\(directory)/\(incompleteMarker)")
         }
+        try ReportsHome.write(layout: layout)
         return directory
     }
 }

@@ -1,7 +1,7 @@
 import StreamsArchive
 
-/// report.html: the day at a glance on one self-contained page (inline CSS and SVG, no script, no network),
-/// readable on a phone: charts shrink to the width (`SVGChart`: a viewBox, at most 100% wide), and the wide
+/// report.html: the day (or the range of days) at a glance on one self-contained page (inline CSS and SVG, no
+/// script, no network), linked to the reports' home page (`ReportsHome`), readable on a phone: charts shrink to the width (`SVGChart`: a viewBox, at most 100% wide), and the wide
 /// campaign table scrolls inside its own box.
 public enum ReportHTML {
     static let palette: [Channel: String] = [
@@ -19,7 +19,7 @@ public enum ReportHTML {
             <html lang="en"><head><meta charset="utf-8">
             <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Campaign report \(report.date)</title>
+            <title>Campaign report \(report.period)</title>
             <style>
             body{font-family:sans-serif;margin:24px;color:#222;max-width:1100px}
             h1{font-size:22px}h2{font-size:17px;margin-top:28px}
@@ -31,7 +31,8 @@ public enum ReportHTML {
             .wide{overflow-x:auto;max-width:100%}figcaption,.banner{overflow-wrap:anywhere}
             @media (max-width:600px){body{margin:10px}}
             </style></head><body>
-            <h1>Campaign report — \(report.date) (UTC)</h1>
+            <p><a href="../index.html">All reports</a></p>
+            <h1>Campaign report — \(report.period) (UTC)</h1>
 
             """
         if !report.isComplete {
@@ -45,11 +46,23 @@ public enum ReportHTML {
         page += "<h2>Events per channel</h2>\n" + SVGChart.bars(
             report.channelEvents.map { .init(label: $0.channel.rawValue, value: $0.events, color: palette[$0.channel]!) }, name: "channels"
         )
-        let channels = report.channelEvents.map(\.channel)
-        page += "\n<h2>Events per hour (by event time)</h2>\n" + SVGChart.stackedColumns(
-            report.hourlyEvents.map { hour in channels.map { hour[$0] ?? 0 } },
-            series: channels.map { ($0.rawValue, palette[$0]!) }, columnLabels: (0..<24).map { UTCDate.pad(Int64($0), 2) }, name: "hours"
+        page += "\n<h2>Unique users per channel</h2>\n" + SVGChart.bars(
+            report.channelEvents.map { .init(label: $0.channel.rawValue, value: $0.users, color: palette[$0.channel]!) }, name: "channel-users"
         )
+        let channels = report.channelEvents.map(\.channel)
+        let series = channels.map { ($0.rawValue, palette[$0]!) }
+        if report.period.isDay {
+            page += "\n<h2>Events per hour (by event time)</h2>\n" + SVGChart.stackedColumns(
+                report.hourlyEvents.map { hour in channels.map { hour[$0] ?? 0 } }, series: series,
+                columnLabels: (0..<24).map { UTCDate.pad(Int64($0), 2) }, name: "hours"
+            )
+        } else {
+            let days = report.dailyEvents
+            page += "\n<h2>Events per day (by event time)</h2>\n" + SVGChart.stackedColumns(
+                days.map { day in channels.map { day.channels[$0] ?? 0 } }, series: series, columnLabels: days.map { String($0.date.description.suffix(5)) },
+                name: "days"
+            )
+        }
         let top = report.campaigns.sorted { ($0.events, $1.campaignID) > ($1.events, $0.campaignID) }.prefix(10)
         page += "\n<h2>Top campaigns by events</h2>\n" + SVGChart.bars(
             top.map { .init(label: name(of: $0), value: $0.events, color: color(of: $0)) }, name: "top-campaigns"
@@ -63,7 +76,7 @@ public enum ReportHTML {
             )
             page += "</figure>"
         }
-        page += "</div>\n" + table(report) + definitions + "</body></html>\n"
+        page += "</div>\n" + table(report) + definitions(report.period) + "</body></html>\n"
         return Array(page.utf8)
     }
 
@@ -88,14 +101,21 @@ public enum ReportHTML {
         return html + "</tbody></table></div>\n"
     }
 
-    private static let definitions = """
-        <h2>How to read this</h2><p>Counts are events whose event_time falls on this UTC date, each event_uuid once. \
+    private static func definitions(_ period: ReportPeriod) -> String {
+        let scope = period.isDay
+            ? "Counts are events whose event_time falls on this UTC date, each event_uuid once."
+            : "Counts are events whose event_time falls on these UTC dates (\(period.from) to \(period.to), both included), each event_uuid once; "
+                + "unique users are distinct across the whole range, so they are not the sum of the daily reports' users."
+        return "<h2>How to read this</h2><p>\(scope) " + definitionText
+    }
+
+    private static let definitionText = """
         Funnel stages and rates use unique users: delivery rate = delivered / sent; open rate = opened / delivered; \
         click-through rate = clicked / delivered; click-to-open rate = clicked / opened; bounce rate = hard-bounced / sent; \
         unsubscribe rate = unsubscribed / delivered. "Opened" is opened (email), shown (in-app, on-site) or viewed (cards). \
         For push, Streams reports iOS notifications as sent and Android and web ones as received, so sent, delivered and \
         opened all count notifications that reached a device, and click-through is the rate to read. A rate above 100% \
-        means the earlier stage fell on the day before.</p>
+        means the earlier stage fell before the report's first date.</p>
 
         """
 

@@ -1,6 +1,8 @@
 import StreamsArchive
 
 /// report.json: the CSV files' content for machines, plus what was read and whether the report is complete.
+/// A daily report says its `date` and its events per hour; a range report says `date_from` and `date_to` and
+/// its events per date (`days`). Channels carry their events and distinct users.
 ///
 /// It holds no wall-clock time, so re-running the report on unchanged partitions rewrites the same bytes, and
 /// its `inputs` list (file, bytes) lets the nightly pipeline tell whether a date's partitions changed since.
@@ -12,7 +14,7 @@ public enum ReportJSON {
         var json = JSONBuilder(capacity: 4096 + report.rows.count * 300 + report.campaigns.count * 1500)
         json.beginObject()
         json.number("format_version", formatVersion)
-        json.string("date", report.date.description)
+        period(report.period, to: &json)
         json.raw("complete", report.isComplete ? "true" : "false")
         DayInputsJSON.appendDamage(report.damage, root: root, to: &json)
         json.object("totals") { totals in
@@ -25,25 +27,29 @@ public enum ReportJSON {
         }
         DayInputsJSON.appendInputs(report.files, includedOpenFiles: report.includedOpenFiles, root: root, to: &json)
         json.beginArray("channels")
-        for (channel, events) in report.channelEvents {
+        for (channel, events, users) in report.channelEvents {
             json.beginObject()
             json.string("channel", channel.rawValue)
             json.number("events", events)
+            json.number("users", users)
             json.endObject()
         }
         json.endArray()
-        json.beginArray("hours")
-        for (hour, channels) in report.hourlyEvents.enumerated() {
+        let slots: [(key: String, value: String, channels: [Channel: Int])] = report.period.isDay
+            ? report.hourlyEvents.enumerated().map { ("hour", String($0.offset), $0.element) }
+            : report.dailyEvents.map { ("date", "\"\($0.date)\"", $0.channels) }
+        json.beginArray(report.period.isDay ? "hours" : "days")
+        for slot in slots {
             json.beginObject()
-            json.number("hour", hour)
+            json.raw(slot.key, slot.value)
             json.object("channels") { object in
-                for channel in Channel.allCases { if let count = channels[channel] { object.number(channel.rawValue, count) } }
+                for channel in Channel.allCases { if let count = slot.channels[channel] { object.number(channel.rawValue, count) } }
             }
             json.endObject()
         }
         json.endArray()
         json.beginArray("campaign_events")
-        for row in report.rows { campaignEvent(row, date: report.date, to: &json) }
+        for row in report.rows { campaignEvent(row, period: report.period, to: &json) }
         json.endArray()
         json.beginArray("campaigns")
         for campaign in report.campaigns { self.campaign(campaign, to: &json) }
@@ -53,9 +59,19 @@ public enum ReportJSON {
         return json.bytes
     }
 
-    private static func campaignEvent(_ row: CampaignEventRow, date: UTCDate, to json: inout JSONBuilder) {
+    /// `"date"`, or `"date_from"` and `"date_to"`.
+    private static func period(_ period: ReportPeriod, to json: inout JSONBuilder) {
+        if period.isDay {
+            json.string("date", period.from.description)
+        } else {
+            json.string("date_from", period.from.description)
+            json.string("date_to", period.to.description)
+        }
+    }
+
+    private static func campaignEvent(_ row: CampaignEventRow, period: ReportPeriod, to json: inout JSONBuilder) {
         json.beginObject()
-        json.string("date", date.description)
+        self.period(period, to: &json)
         json.string("campaign_id", row.campaignID.description)
         json.string("campaign_name", row.campaignName.description)
         json.string("campaign_type", row.campaignType.description)

@@ -1,6 +1,7 @@
 import StreamsArchive
 
-/// The report's CSV files, built from a `CampaignReport`.
+/// The report's CSV files, built from a `CampaignReport`. A daily report's rows start with SPEC.md's `date`; a
+/// range report's with `date_from,date_to` in its place.
 public enum ReportTables {
     /// The header SPEC.md fixes for campaign_events.csv.
     public static let campaignEventsHeader = [
@@ -11,13 +12,20 @@ public enum ReportTables {
     /// `<stage>_events,<stage>_users` for every stage, then every rate.
     static let funnelHeader = FunnelStage.allCases.flatMap { ["\($0.rawValue)_events", "\($0.rawValue)_users"] } + FunnelRate.allCases.map(\.rawValue)
 
+    /// The leading columns that say which dates a row covers.
+    static func periodHeader(_ period: ReportPeriod) -> [String] { period.isDay ? ["date"] : ["date_from", "date_to"] }
+
+    private static func periodCells(_ period: ReportPeriod) -> [ByteString] {
+        period.isDay ? [ByteString(period.from.description)] : [ByteString(period.from.description), ByteString(period.to.description)]
+    }
+
     /// campaign_events.csv: one row per campaign and event code (RFC 4180, formula-like cells neutralised).
     public static func campaignEvents(_ report: CampaignReport) -> [UInt8] {
-        var table = CSVTable(header: campaignEventsHeader)
-        let date = ByteString(report.date.description)
+        var table = CSVTable(header: periodHeader(report.period) + campaignEventsHeader.dropFirst())
+        let period = periodCells(report.period)
         for row in report.rows {
-            table.row([
-                date, row.campaignID, row.campaignName, row.campaignType, row.campaignChannel, row.eventCode, row.eventName,
+            table.row(period + [
+                row.campaignID, row.campaignName, row.campaignType, row.campaignChannel, row.eventCode, row.eventName,
                 ByteString(String(row.events)), ByteString(String(row.uniqueUsers)),
             ])
         }
@@ -26,11 +34,13 @@ public enum ReportTables {
 
     /// One row per campaign: what it is, its events and users, then its funnel and rates.
     public static func campaigns(_ report: CampaignReport) -> [UInt8] {
-        var table = CSVTable(header: ["date", "campaign_id", "campaign_name", "campaign_type", "campaign_channel", "events", "users"] + funnelHeader)
-        let date = ByteString(report.date.description)
+        var table = CSVTable(
+            header: periodHeader(report.period) + ["campaign_id", "campaign_name", "campaign_type", "campaign_channel", "events", "users"] + funnelHeader
+        )
+        let period = periodCells(report.period)
         for campaign in report.campaigns {
             table.row(
-                [date, campaign.campaignID, campaign.name, campaign.type, campaign.channel, number(campaign.events), number(campaign.users)]
+                period + [campaign.campaignID, campaign.name, campaign.type, campaign.channel, number(campaign.events), number(campaign.users)]
                     + funnelFields(campaign.funnel)
             )
         }
@@ -39,13 +49,15 @@ public enum ReportTables {
 
     /// One row per campaign variation and per campaign locale, for campaigns that have them.
     public static func breakdown(_ report: CampaignReport) -> [UInt8] {
-        var table = CSVTable(header: ["date", "campaign_id", "campaign_name", "dimension", "value", "label", "events", "users"] + funnelHeader)
-        let date = ByteString(report.date.description)
+        var table = CSVTable(
+            header: periodHeader(report.period) + ["campaign_id", "campaign_name", "dimension", "value", "label", "events", "users"] + funnelHeader
+        )
+        let period = periodCells(report.period)
         for campaign in report.campaigns {
             for (dimension, parts) in [("variation", campaign.variations), ("locale", campaign.locales)] {
                 for part in parts {
                     table.row(
-                        [date, campaign.campaignID, campaign.name, ByteString(dimension), part.value, part.label, number(part.events), number(part.users)]
+                        period + [campaign.campaignID, campaign.name, ByteString(dimension), part.value, part.label, number(part.events), number(part.users)]
                             + funnelFields(part.funnel)
                     )
                 }

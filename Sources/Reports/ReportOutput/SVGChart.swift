@@ -58,6 +58,64 @@ enum SVGChart {
         return svg + "</svg>"
     }
 
+    struct Line {
+        let label: String
+        let color: String
+        let dashed: Bool
+        /// One per column; nil where there is no value (a day without a report), drawn as a gap.
+        let values: [Int?]
+    }
+
+    /// Lines over columns (days), each point titled with its value, and the columns in `marked` flagged with a
+    /// red dashed rule (a day whose report is incomplete).
+    static func trend(_ lines: [Line], columnLabels: [String], marked: Set<Int>, name: String, width: Int = 720) -> String {
+        let plotTop = 14, plotHeight = 110, left = 64, right = 24
+        let count = max(columnLabels.count, 1)
+        let step = Double(width - left - right) / Double(max(count - 1, 1))
+        let top = max(lines.flatMap { $0.values.compactMap { $0 } }.max() ?? 0, 1)
+        func x(_ index: Int) -> Int { count == 1 ? (left + width - right) / 2 : left + Int((Double(index) * step).rounded()) }
+        func y(_ value: Int) -> Int { plotTop + plotHeight - plotHeight * value / top }
+        var svg = open(name: name, width: width, height: plotTop + plotHeight + 48)
+        svg += "<text x=\"\(left - 6)\" y=\"\(plotTop + 4)\" text-anchor=\"end\">\(HTML.number(top))</text>"
+        svg += "<text x=\"\(left - 6)\" y=\"\(plotTop + plotHeight)\" text-anchor=\"end\">0</text>"
+        svg += "<line x1=\"\(left)\" y1=\"\(plotTop + plotHeight)\" x2=\"\(width - right)\" y2=\"\(plotTop + plotHeight)\" stroke=\"#999\"/>"
+        for index in marked.sorted() {
+            svg += "<line class=\"incomplete-mark\" x1=\"\(x(index))\" y1=\"\(plotTop)\" x2=\"\(x(index))\" y2=\"\(plotTop + plotHeight)\" "
+                + "stroke=\"#e15759\" stroke-dasharray=\"3 3\"><title>\(columnLabels[index]): incomplete (damaged input)</title></line>"
+        }
+        for line in lines {
+            var segment: [String] = []
+            func close() {
+                if segment.count > 1 {
+                    svg += "<polyline fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"2\"\(line.dashed ? " stroke-dasharray=\"6 4\"" : "") "
+                        + "points=\"\(segment.joined(separator: " "))\"/>"
+                }
+                segment = []
+            }
+            for (index, value) in line.values.enumerated() {
+                guard let value else {
+                    close()
+                    continue
+                }
+                segment.append("\(x(index)),\(y(value))")
+                svg += "<circle class=\"point\" cx=\"\(x(index))\" cy=\"\(y(value))\" r=\"2.5\" fill=\"\(line.color)\">"
+                    + "<title>\(columnLabels[index]) \(HTML.escape(line.label)): \(HTML.number(value))</title></circle>"
+            }
+            close()
+        }
+        let every = max(1, (count + 5) / 6)
+        for index in stride(from: 0, to: columnLabels.count, by: every) {
+            svg += "<text x=\"\(x(index))\" y=\"\(plotTop + plotHeight + 16)\" text-anchor=\"middle\">\(columnLabels[index])</text>"
+        }
+        for (index, line) in lines.enumerated() {
+            let lineX = left + index * 170, lineY = plotTop + plotHeight + 36
+            svg += "<line x1=\"\(lineX)\" y1=\"\(lineY)\" x2=\"\(lineX + 24)\" y2=\"\(lineY)\" stroke=\"\(line.color)\" stroke-width=\"2\""
+                + "\(line.dashed ? " stroke-dasharray=\"6 4\"" : "")/>"
+            svg += "<text x=\"\(lineX + 30)\" y=\"\(lineY + 4)\">\(HTML.escape(line.label))</text>"
+        }
+        return svg + "</svg>"
+    }
+
     private static func open(name: String, width: Int, height: Int) -> String {
         "<svg class=\"chart\" data-chart=\"\(name)\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"\(name)\" "
             + "width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" style=\"max-width:100%;height:auto\" "

@@ -11,7 +11,8 @@ public struct FileDamage: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(path) at byte \(offset): \(reason)" }
 }
 
-/// Reads a day's files in parallel with Dispatch and hands each event, counted once, to a per-worker accumulator.
+/// Reads a day's files (or several days') in parallel with Dispatch and hands each event, counted once, to a
+/// per-worker accumulator, told first (`enter`) which partition the events that follow are from.
 ///
 /// The unit of work is a partition (all its files): retries of an event always land in the event's own
 /// partition, so one worker sees every copy of an event_uuid and can drop repeats with a set of its own (of
@@ -37,7 +38,7 @@ public enum DayReader {
 
     package static func read<Accumulator>(
         _ files: [ScannedFile], plan: FieldPlan, workers: Int = System.coreCount, progress: ReadProgress? = nil,
-        make: () -> Accumulator, visit: (inout Accumulator, EventLine) -> Void
+        make: () -> Accumulator, enter: (inout Accumulator, PartitionKey) -> Void = { _, _ in }, visit: (inout Accumulator, EventLine) -> Void
     ) -> Outcome<Accumulator> {
         let partitions = Dictionary(grouping: files, by: \.partition).values
             .map { $0.sorted { $0.path < $1.path } }
@@ -46,6 +47,7 @@ public enum DayReader {
         progress?.begin(files: files.count, bytes: files.map(\.bytes).reduce(0, +))
         var states = (0..<workers).map { _ in WorkerState(accumulator: make(), plan: plan) }
         Parallel.forEach(partitions.count, states: &states) { state, index in
+            enter(&state.accumulator, partitions[index][0].partition)
             state.read(partitions[index], progress: progress, visit: visit)
         }
         return Outcome(

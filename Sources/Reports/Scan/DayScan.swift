@@ -23,9 +23,15 @@ public enum DayScan {
     /// Calls `body` with the day's files while holding every hour's shared lock, so no seal can replace them
     /// before `body` has read them. An hour removed meanwhile (retention) is skipped.
     public static func withFiles<T>(layout: ArchiveLayout, date: UTCDate, includeOpen: Bool, _ body: ([ScannedFile]) throws -> T) throws -> T {
+        try withFiles(layout: layout, partitions: try ArchivePartitions.all(layout: layout, date: date), includeOpen: includeOpen, body)
+    }
+
+    /// `withFiles` over any hours, of one date or several: every hour is locked until `body` returns (one
+    /// descriptor an hour: `RangeScan` groups a long range's hours to fit the limit).
+    static func withFiles<T>(layout: ArchiveLayout, partitions: [PartitionKey], includeOpen: Bool, _ body: ([ScannedFile]) throws -> T) throws -> T {
         var locks: [PartitionLock] = []
         var result: [ScannedFile] = []
-        for partition in try ArchivePartitions.all(layout: layout, date: date) {
+        for partition in partitions {
             guard let lock = try PartitionLock.shared(layout.path(partition)) else { continue }
             locks.append(lock)
             let contents = try PartitionContents(key: partition, layout: layout)

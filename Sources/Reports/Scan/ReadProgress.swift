@@ -18,9 +18,10 @@ public final class ReadProgress: Sendable {
     public var totalFiles: Int { filesToRead.load(ordering: .relaxed) }
     public var totalBytes: Int { bytesToRead.load(ordering: .relaxed) }
 
+    /// Adds a read's files to the totals (a range read in groups begins once per group).
     func begin(files: Int, bytes: Int64) {
-        filesToRead.store(files, ordering: .relaxed)
-        bytesToRead.store(Int(bytes), ordering: .relaxed)
+        filesToRead.add(files, ordering: .relaxed)
+        bytesToRead.add(Int(bytes), ordering: .relaxed)
     }
 
     func fileFinished(bytes: Int64, events: Int) {

@@ -32,6 +32,10 @@ public struct ArchiveLayout: Sendable {
     public func rejectedDirectory(_ date: UTCDate) -> String { "\(rejectedDirectory)/\(date.directoryName)" }
     /// `reports/date=D`.
     public func reportDirectory(_ date: UTCDate) -> String { "\(reportsDirectory)/\(date.directoryName)" }
+    /// `reports/range=D1_D2`: the report over the dates from D1 to D2, both included.
+    public func rangeReportDirectory(from: UTCDate, to: UTCDate) -> String { "\(reportsDirectory)/range=\(from)_\(to)" }
+    /// `reports/index.html`: the home page over every report.
+    public var reportsHomePage: String { "\(reportsDirectory)/index.html" }
     /// `timelines/date=D`: a symlink to the published version.
     public func timelineDirectory(_ date: UTCDate) -> String { "\(timelinesDirectory)/\(date.directoryName)" }
     /// `_metrics`: the nightly job's Prometheus textfile, for node_exporter's textfile collector.

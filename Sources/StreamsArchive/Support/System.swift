@@ -12,6 +12,17 @@ public enum System {
         return Int(clamping: limit.rlim_cur)
     }
 
+    /// Raises the soft descriptor limit to the hard one (as Go's runtime does at start) and returns the soft
+    /// limit now in force; on failure it stays where it was.
+    public static func raiseDescriptorLimit() -> Int {
+        var limit = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        return descriptorLimit
+    }
+
     /// Seconds since an arbitrary start, for timing steps.
     public static func monotonicSeconds() -> Double {
         var now = timespec()

@@ -2,7 +2,7 @@ import StreamsArchive
 
 /// Realistic MoEngage Streams traffic for one day: request bodies exactly as Streams POSTs them.
 ///
-/// The output is fixed by the seed. It holds all 33 campaign event codes and user actions; funnels with
+/// The output is fixed by the seed and the date; days of one seed share its campaigns and users. It holds all 33 campaign event codes and user actions; funnels with
 /// bounces and unsubscribes; campaigns with variations, locales and parent flows; users with attributes
 /// and devices; batches of 1–100 events; about 2% of batches sent again (a retry, same bytes); a few late
 /// events whose event_time is on the previous day; and names with unicode, quotes, commas and backslashes.
@@ -59,7 +59,9 @@ public struct TrafficGenerator: Sendable {
     /// Calls `body` with each request body (one JSON object, no newline), in arrival order.
     @discardableResult
     public func forEachBody(_ body: ([UInt8]) throws -> Void) rethrows -> Summary {
-        var random = SeededRandom(seed: options.seed)
+        // The world (campaigns, users) is the seed's alone, so days generated with one seed share it, as a real
+        // app's days do; the events are the seed's and the date's, so no two days share an event_uuid.
+        var random = SeededRandom(seed: options.seed ^ UInt64(bitPattern: options.date.daysSinceEpoch) &* 0x9E37_79B9_7F4A_7C15)
         let world = GeneratedWorld(seed: options.seed, userCount: max(50, options.shape == .oneCampaign ? options.events : options.events / 25))
         var events = options.shape == .oneCampaign ? planOneCampaign(world: world, random: &random) : plan(world: world, random: &random)
         events.sort { ($0.arrival, $0.sequence) < ($1.arrival, $1.sequence) }

@@ -8,7 +8,7 @@ extension TrafficGenerator.Shape: ExpressibleByArgument {}
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a day of realistic Streams traffic: one request body per line, exactly as MoEngage POSTs it.",
-        discussion: "The same --seed always gives the same bytes. About 2% of bodies are retries of earlier ones."
+        discussion: "The same --seed and --date always give the same bytes; days of one --seed share its campaigns and users. About 2% of bodies are retries of earlier ones."
     )
 
     @Option(help: "Distinct events to generate (retried bodies repeat some on top of this).")

@@ -1,0 +1,61 @@
+import StreamsArchive
+
+/// How a report period's hours are read: for a range, every date checked to be here first; then in groups of
+/// hours whose locks fit the descriptors this process may open.
+///
+/// `DayScan` holds one descriptor per hour (its shared lock) while the hours are read: about 240 a day, so a
+/// week is past Linux's usual soft limit of 1,024 and a year past most hard limits. The soft limit is raised to
+/// the hard one first (what Go's runtime does at start), and a range that still does not fit is read group by
+/// group into the same accumulators: each hour is still read whole under its lock (an event's copies are all in
+/// its hour), and unique users are still counted across every date. Nothing here is written; a refusal leaves
+/// the archive as it was.
+enum RangeScan {
+    /// Descriptors left for what a read opens beside the locks: the files being read, the user spill's
+    /// partition files (at most 256), standard streams and logs.
+    static let reserved = 400
+
+    /// The period's hours in reading groups, in date order; for a range, refuses (`RangeUnavailable`) dates
+    /// with no events here or whose raw events retention removed. A single date is reported as it is, even
+    /// empty, in one group.
+    static func groups(layout: ArchiveLayout, period: ReportPeriod, descriptorLimit: Int) throws -> [[PartitionKey]] {
+        guard !period.isDay else { return [try ArchivePartitions.all(layout: layout, date: period.from)] }
+        var missing: [UTCDate] = []
+        var retained: [UTCDate] = []
+        var hours: [PartitionKey] = []
+        for date in period.dates {
+            if try RetentionRecord.read(layout: layout, date: date) != nil {
+                retained.append(date)
+                continue
+            }
+            let partitions = try ArchivePartitions.all(layout: layout, date: date)
+            if partitions.isEmpty { missing.append(date) }
+            hours += partitions
+        }
+        guard missing.isEmpty, retained.isEmpty else { throw RangeUnavailable(period: period, missing: missing, retained: retained, root: layout.root) }
+        let size = max(64, descriptorLimit - reserved)
+        return stride(from: 0, to: hours.count, by: size).map { Array(hours[$0..<min($0 + size, hours.count)]) }
+    }
+}
+
+/// A range report refused because some of its dates are not here to read: nothing is written.
+public struct RangeUnavailable: Error, CustomStringConvertible {
+    public let period: ReportPeriod
+    /// Dates with no partition under `events/`.
+    public let missing: [UTCDate]
+    /// Dates whose raw events retention removed (`_RETAINED.json`).
+    public let retained: [UTCDate]
+    let root: String
+
+    public var description: String {
+        var parts: [String] = []
+        if !missing.isEmpty {
+            parts.append("no events under \(root)/events for \(missing.map(\.description).joined(separator: ", "))")
+        }
+        if !retained.isEmpty {
+            parts.append("the raw events of \(retained.map(\.description).joined(separator: ", ")) were removed by retention")
+        }
+        return "cannot report \(period): " + parts.joined(separator: "; ")
+            + ". Unique users across a range need every date's events: bring them back with "
+            + "`streams-archive restore --from s3://BUCKET/PREFIX --root \(root) --date D` for each, or report a range without them"
+    }
+}
