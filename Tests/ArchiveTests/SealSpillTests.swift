@@ -9,11 +9,25 @@ struct SkewedHour {
     var root: String { directory.file("archive") }
     static let hourStart = 1_795_748_400
 
-    init(events count: Int, _ name: String = #function) throws {
+    /// Copies of four events that a spilled seal finds in different runs: the first copies go in the first body;
+    /// later copies, at other event_times or with other bytes, in a middle body and in the last (`laterCopies`).
+    static let firstCopies: [(uuid: String, offset: Int)] = [("copy-a", 100), ("copy-b", 3000), ("copy-c", 50), ("copy-d", 700)]
+    static let laterCopies: [(uuid: String, offset: Int, body: String)] = [
+        ("copy-a", 2000, "last"), ("copy-b", 10, "last"), ("copy-c", 3500, "middle"), ("copy-c", 3500, "last"), ("copy-d", 700, "last"),
+    ]
+
+    init(events count: Int, laterCopies: Bool = false, _ name: String = #function) throws {
         directory = TestDirectory(name)
         var bodies = Data()
         var uuids = Set<String>()
         var batch: [[String: Any]] = []
+        func copy(_ uuid: String, _ offset: Int, _ which: String) -> [String: Any] {
+            Bodies.event(uuid: uuid, time: Self.hourStart + offset, code: "MOE_EMAIL_OPEN", extra: ["copy": which])
+        }
+        if laterCopies {
+            batch = Self.firstCopies.map { copy($0.uuid, $0.offset, "first") }
+            uuids.formUnion(Self.firstCopies.map(\.uuid))
+        }
         for index in 0..<count {
             let uuid = "skewed-\(index)"
             uuids.insert(uuid)
@@ -21,7 +35,11 @@ struct SkewedHour {
             batch.append(
                 Bodies.event(uuid: uuid, time: Self.hourStart + (index * 7919) % 3600, code: "MOE_EMAIL_OPEN", extra: ["uid": "user-\(index % 5000)", "event_attributes": attributes])
             )
-            if batch.count == 100 || index == count - 1 {
+            if laterCopies, index == count / 2 || index == count - 1 {
+                let body = index == count - 1 ? "last" : "middle"
+                batch += Self.laterCopies.filter { $0.body == body }.map { copy($0.uuid, $0.offset, "later, \(body)") }
+            }
+            if batch.count >= 100 || index == count - 1 {
                 let body = try JSONSerialization.data(withJSONObject: ["app_name": "Acme", "source": "MOENGAGE", "moe_request_id": "req-\(index)", "events": batch])
                 for _ in 0..<((index / 100) % 50 == 0 ? 2 : 1) { bodies.append(body + Data("\n".utf8)) }
                 batch = []
@@ -69,6 +87,22 @@ struct SealSpillTests {
         #expect(try ProcessRunner.archive(["verify", "--root", hour.root]).status == 0)
     }
 
+    @Test("copies of an event_uuid in later runs, at other event_times or with other bytes, are dropped: the first copy is kept, as in memory")
+    func laterCopiesInOtherRunsAreDropped() throws {
+        let hour = try SkewedHour(events: 20_000, laterCopies: true)
+        let copy = hour.directory.file("unconstrained")
+        #expect(try ProcessRunner.run("cp", ["-a", hour.root, copy]).status == 0)
+        let spilled = try ProcessRunner.archive(["seal", "--root", hour.root, "--memory-budget", "64K", "--workers", "1"])
+        #expect(spilled.status == 0 && spilled.stderr.contains(" 1 spilled to disk"), Comment(rawValue: spilled.stderr))
+        #expect(try ProcessRunner.archive(["seal", "--root", copy]).status == 0)
+        #expect(try hour.sealedBytes() == hour.sealedBytes(root: copy))
+        let lines = try ProcessRunner.run("/bin/sh", ["-c", "zcat \"$0\"/sealed-*.jsonl.gz | grep '\"copy-'", hour.hour]).text.split(separator: "\n")
+        #expect(lines.count == SkewedHour.firstCopies.count && lines.allSatisfy { $0.contains(#""copy":"first""#) }, "\(lines)")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(hour.hour)/_MANIFEST.json"))) as! NSDictionary
+        let inMemory = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(copy)/events/date=\(GeneratedDay.date)/channel=email/hour=03/_MANIFEST.json"))) as! NSDictionary
+        #expect(manifest["duplicates_dropped"] as? Int == inMemory["duplicates_dropped"] as? Int)
+    }
+
     @Test("the budget holds: sealing an hour several times larger than an 8 MiB budget peaks under the budget plus a fixed overhead")
     func budgetHolds() throws {
         let hour = try SkewedHour(events: 150_000)
@@ -88,7 +122,7 @@ struct SealSpillTests {
     static let overheadKB = 48 << 10
 
     @Test(
-        "kill -9 of a spilling seal (writing its first runs, merging them into the second), then a re-run: the hour sealed, each event once, same bytes, nothing left",
+        "kill -9 of a spilling seal (writing its first runs, merging them), then a re-run: the hour sealed, each event once, same bytes, nothing left",
         arguments: [3, 3000]
     )
     func killedSpillingSeal(runWrite occurrence: Int) throws {
@@ -96,8 +130,8 @@ struct SealSpillTests {
         let copy = hour.directory.file("unconstrained")
         #expect(try ProcessRunner.run("cp", ["-a", hour.root, copy]).status == 0)
         #expect(try ProcessRunner.archive(["seal", "--root", copy]).status == 0)
-        // Runs are the only pwrite64 calls of this seal (about 3,500: 1,800 a pass); its sealed file is written
-        // with write.
+        // Runs are the only pwrite64 calls of this seal (about 3,070: each batch's lines and identities, then the
+        // merges of the runs down to 64, which the 3,000th falls in); its sealed file is written with write.
         let killed = try ProcessRunner.run(
             "strace", ["-f", "-o", "/dev/null", "-e", "inject=pwrite64:signal=KILL:when=\(occurrence)", ProcessRunner.streamsArchive, "seal", "--root", hour.root,
                        "--memory-budget", "256K", "--workers", "1"]

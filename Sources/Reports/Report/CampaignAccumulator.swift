@@ -47,13 +47,14 @@ struct CampaignAccumulator: Sendable {
     }
 
     mutating func add(_ event: EventLine) {
-        if let uid = event.fingerprint(Self.uid), channelUsers[channel].insert(uid) { heldNewUser() }
+        let uid = event.fingerprint(Self.uid)
+        if let uid, channelUsers[channel].insert(uid) { heldNewUser() }
         guard event.equals(Self.type, Self.campaignEvent), let code = event.fingerprint(Self.code) else { return }
         let key = TallyKey(
             campaignID: event.fingerprint(Self.campaign) ?? Self.emptyID, eventCode: code, variation: event.fingerprint(Self.variation),
             locale: event.fingerprint(Self.locale)
         )
-        let (isNew, newUser) = Self.count(event, time: event.integer(Self.time) ?? .min, in: &groups[key, default: GroupTally()])
+        let (isNew, newUser) = Self.count(event, uid: uid, time: event.integer(Self.time) ?? .min, in: &groups[key, default: GroupTally()])
         if isNew { remember(key, of: event) }
         if newUser { heldNewUser() }
     }
@@ -87,9 +88,9 @@ struct CampaignAccumulator: Sendable {
     }
 
     /// Adds one event to its group: whether it is the group's first event, and whether its uid is new there.
-    private static func count(_ event: EventLine, time: Int64, in tally: inout GroupTally) -> (Bool, Bool) {
+    private static func count(_ event: EventLine, uid: Fingerprint?, time: Int64, in tally: inout GroupTally) -> (Bool, Bool) {
         tally.events += 1
-        let newUser = event.fingerprint(Self.uid).map { tally.users.insert($0) } ?? false
+        let newUser = uid.map { tally.users.insert($0) } ?? false
         tally.eventName.offer(event, Self.name, time: time)
         tally.names.name.offer(event, Self.campaignName, time: time)
         tally.names.type.offer(event, Self.campaignType, time: time)

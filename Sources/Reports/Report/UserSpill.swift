@@ -6,23 +6,24 @@ import StreamsArchive
 /// (group, uid) pair goes to one of `partitions` files chosen by the uid, so every uid's pairs are in one
 /// partition, and `UserCounts` of the partitions, one at a time, add up to the counts of the whole day.
 ///
-/// The files are scratch, in a hidden directory of their own under `ROOT/_spill/` named for the process
+/// The files are scratch, opened only while a buffer is written to one, in a hidden directory of their own under `ROOT/_spill/` named for the process
 /// (`report-<pid>`), not fsynced, removed when the report is built; a crashed run's directory is removed by the
-/// next report whose process finds the owner gone. Records are 81 bytes: campaign, code, variation, locale and
-/// uid fingerprints (16 bytes each) and a byte saying which of variation and locale are present; a channel's
-/// users (`UserGroup.channel`) are records with that byte's bit 4 set and the channel's index in the campaign.
+/// next report whose process finds the owner gone. A file is a run of blocks, one per group and spill: the
+/// group (a flags byte saying which of variation and locale are present, bit 4 for a channel's users, then
+/// campaign, code, variation and locale fingerprints: 65 bytes; a channel is its index in the campaign's place),
+/// the number of uids (4 bytes), then each uid's fingerprint (16 bytes). So a pair costs 16 bytes on disk, not
+/// the group's 65 again, and reading one back is one table insert with no lookup of its group.
 final class UserSpill: @unchecked Sendable {
     let scratch: String
     let directory: String
     let partitions: Int
     private let lock = NSLock()
-    private var files: [POSIXFile?]
     private var buffers: [[UInt8]]
     private var sizes: [Int64]
     private let flushBytes: Int
     private(set) var used = false
 
-    static let recordBytes = 81
+    static let headerBytes = 69
 
     /// Partitions enough that counting one (its pairs' sets, and the unions `UserCounts` makes of them, up to
     /// about six per pair) stays within the budget, for `pairs` pairs at most.
@@ -31,7 +32,6 @@ final class UserSpill: @unchecked Sendable {
         try Self.removeAbandoned(in: scratch)
         directory = "\(scratch)/report-\(getpid())"
         partitions = max(2, min(256, pairs * FingerprintSet.bytesPerMember * 6 / max(1, budget) + 1))
-        files = Array(repeating: nil, count: partitions)
         buffers = Array(repeating: [], count: partitions)
         sizes = Array(repeating: 0, count: partitions)
         flushBytes = max(4096, min(1 << 16, budget / (4 * partitions)))
@@ -46,13 +46,27 @@ final class UserSpill: @unchecked Sendable {
                 try Directory.create(directory)
                 used = true
             }
+            let header = Self.header(key)
+            // Where each partition's open block keeps its count in the buffer (nil: no block open).
+            var counts = [Int?](repeating: nil, count: partitions)
             var failure: (any Error)?
             users.forEach { uid in
                 guard failure == nil else { return }
                 let partition = Int(truncatingIfNeeded: uid.high % UInt64(partitions))
-                Self.encode(key, uid, into: &buffers[partition])
+                if counts[partition] == nil {
+                    buffers[partition].append(contentsOf: header)
+                    counts[partition] = buffers[partition].count
+                    buffers[partition].append(contentsOf: [0, 0, 0, 0])
+                }
+                withUnsafeBytes(of: uid.high.littleEndian) { buffers[partition].append(contentsOf: $0) }
+                withUnsafeBytes(of: uid.low.littleEndian) { buffers[partition].append(contentsOf: $0) }
+                buffers[partition].withUnsafeMutableBytes { raw in
+                    let at = counts[partition]!
+                    raw.storeBytes(of: (UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)) + 1).littleEndian, toByteOffset: at, as: UInt32.self)
+                }
                 if buffers[partition].count >= flushBytes {
                     do { try flush(partition) } catch { failure = error }
+                    counts[partition] = nil
                 }
             }
             if let failure { throw failure }
@@ -61,22 +75,32 @@ final class UserSpill: @unchecked Sendable {
 
     /// The user sets of one partition, by group (after `finishWriting`).
     func read(_ partition: Int) throws -> [(key: UserGroup, users: FingerprintSet)] {
-        guard files[partition] != nil else { return [] }
-        let file = try POSIXFile.openForReading(path(partition))
+        guard sizes[partition] > 0 else { return [] }
+        let bytes = try POSIXFile.openForReading(path(partition)).read(count: Int(sizes[partition]), at: 0)
         var groups: [UserGroup: FingerprintSet] = [:]
-        var offset: Int64 = 0
-        let chunk = max(Self.recordBytes, flushBytes / Self.recordBytes * Self.recordBytes)
-        while offset < sizes[partition] {
-            let bytes = try file.read(count: chunk, at: offset)
-            guard bytes.count % Self.recordBytes == 0, !bytes.isEmpty else { throw StorageError("read", path: directory, reason: "user spill file cut short") }
-            bytes.withUnsafeBytes { raw in
-                for start in stride(from: 0, to: raw.count, by: Self.recordBytes) {
-                    let (key, uid) = Self.decode(raw, at: start)
-                    groups[key, default: FingerprintSet()].insert(uid)
+        let complete = bytes.withUnsafeBytes { raw -> Bool in
+            var offset = 0
+            while offset < raw.count {
+                guard raw.count - offset >= Self.headerBytes else { return false }
+                let key = Self.decodeHeader(raw, at: offset)
+                let count = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 65, as: UInt32.self)))
+                offset += Self.headerBytes
+                guard raw.count - offset >= count * 16 else { return false }
+                var users = groups.removeValue(forKey: key) ?? FingerprintSet(minimumCapacity: count)
+                for _ in 0..<count {
+                    users.insert(
+                        Fingerprint(
+                            high: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
+                            low: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
+                        )
+                    )
+                    offset += 16
                 }
+                groups[key] = users
             }
-            offset += Int64(bytes.count)
+            return true
         }
+        guard complete, bytes.count == sizes[partition] else { throw StorageError("read", path: path(partition), reason: "user spill file cut short") }
         return groups.map { ($0.key, $0.value) }
     }
 
@@ -89,53 +113,49 @@ final class UserSpill: @unchecked Sendable {
 
     private func flush(_ partition: Int) throws {
         guard !buffers[partition].isEmpty else { return }
-        if files[partition] == nil {
-            files[partition] = try POSIXFile.createTruncating(path(partition))
-        }
-        try files[partition]!.write(buffers[partition], at: sizes[partition])
+        // Opened for each flush (of 4 to 64 KiB) and closed: a range report holds a descriptor per hour it reads,
+        // so the spill keeps none of its up to 256 files open.
+        let file = try sizes[partition] == 0 ? POSIXFile.createTruncating(path(partition)) : POSIXFile.openForUpdate(path(partition))
+        try file.write(buffers[partition], at: sizes[partition])
         sizes[partition] += Int64(buffers[partition].count)
         buffers[partition].removeAll(keepingCapacity: true)
     }
 
     private func path(_ partition: Int) -> String { "\(directory)/users-\(partition)" }
 
-    private static let channelRecord: UInt8 = 4
+    private static let channelGroup: UInt8 = 4
 
-    private static func encode(_ group: UserGroup, _ uid: Fingerprint, into buffer: inout [UInt8]) {
+    /// A block's group: flags, then campaign, code, variation and locale (zero when absent).
+    private static func header(_ group: UserGroup) -> [UInt8] {
+        var header: [UInt8] = []
+        header.reserveCapacity(65)
         func put(_ fingerprint: Fingerprint?) {
             let value = fingerprint ?? Fingerprint(high: 0, low: 0)
-            withUnsafeBytes(of: value.high.littleEndian) { buffer.append(contentsOf: $0) }
-            withUnsafeBytes(of: value.low.littleEndian) { buffer.append(contentsOf: $0) }
+            withUnsafeBytes(of: value.high.littleEndian) { header.append(contentsOf: $0) }
+            withUnsafeBytes(of: value.low.littleEndian) { header.append(contentsOf: $0) }
         }
         switch group {
         case .tally(let key):
-            put(key.campaignID)
-            put(key.eventCode)
-            put(key.variation)
-            put(key.locale)
-            put(uid)
-            buffer.append((key.variation == nil ? 0 : 1) | (key.locale == nil ? 0 : 2))
+            header.append((key.variation == nil ? 0 : 1) | (key.locale == nil ? 0 : 2))
+            for fingerprint in [key.campaignID, key.eventCode, key.variation, key.locale] { put(fingerprint) }
         case .channel(let channel):
+            header.append(channelGroup)
             put(Fingerprint(high: 0, low: UInt64(Channel.allCases.firstIndex(of: channel)!)))
-            put(nil)
-            put(nil)
-            put(nil)
-            put(uid)
-            buffer.append(channelRecord)
+            for _ in 0..<3 { put(nil) }
         }
+        return header
     }
 
-    private static func decode(_ raw: UnsafeRawBufferPointer, at start: Int) -> (UserGroup, Fingerprint) {
+    private static func decodeHeader(_ raw: UnsafeRawBufferPointer, at start: Int) -> UserGroup {
         func get(_ index: Int) -> Fingerprint {
             Fingerprint(
-                high: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + index * 16, as: UInt64.self)),
-                low: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + index * 16 + 8, as: UInt64.self))
+                high: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 1 + index * 16, as: UInt64.self)),
+                low: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 1 + index * 16 + 8, as: UInt64.self))
             )
         }
-        let present = raw[start + 80]
-        if present & channelRecord != 0 { return (.channel(Channel.allCases[Int(get(0).low)]), get(4)) }
-        let key = TallyKey(campaignID: get(0), eventCode: get(1), variation: present & 1 != 0 ? get(2) : nil, locale: present & 2 != 0 ? get(3) : nil)
-        return (.tally(key), get(4))
+        let flags = raw[start]
+        if flags & channelGroup != 0 { return .channel(Channel.allCases[Int(get(0).low) % Channel.allCases.count]) }
+        return .tally(TallyKey(campaignID: get(0), eventCode: get(1), variation: flags & 1 != 0 ? get(2) : nil, locale: flags & 2 != 0 ? get(3) : nil))
     }
 
     /// Removes the spill directories of report processes that are gone.

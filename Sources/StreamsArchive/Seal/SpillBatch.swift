@@ -92,6 +92,19 @@ package struct SpillBatch {
         return try file.endRun()
     }
 
+    /// Sorts the entries by identity and appends them to `file` as one run of identities only (time, input
+    /// order and uuid; no key, no line); the batch keeps its lines.
+    package mutating func spillIdentities(to file: inout SpillRunFile) throws -> SpillRun {
+        sort(by: .identity)
+        let none = UnsafeRawBufferPointer(start: nil, count: 0)
+        try fields.withUnsafeBytes { fields in
+            for entry in entries {
+                try file.append(time: entry.time, seq: entry.seq, key: none, uuid: UnsafeRawBufferPointer(rebasing: fields[entry.uuid]), line: none)
+            }
+        }
+        return try file.endRun()
+    }
+
     /// Sorts the lines and hands each on in order, with its time and key (valid only during the call).
     package mutating func forEach(sortedBy order: SpillOrder, _ body: (UnsafeRawBufferPointer, Int64, UnsafeRawBufferPointer) throws -> Void) throws {
         sort(by: order)

@@ -21,15 +21,34 @@ package struct SpillMerge {
     package mutating func forEach(
         _ body: (_ time: Int64, _ seq: Int64, _ key: UnsafeRawBufferPointer, _ uuid: UnsafeRawBufferPointer, _ line: UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        while true {
-            var best = -1
-            for index in readers.indices where !readers[index].isDone {
-                if best < 0 || precedes(index, best) { best = index }
-            }
-            guard best >= 0 else { return }
+        while let best = first() {
             try readers[best].withHead(body)
             try readers[best].advance()
         }
+    }
+
+    /// `body`'s answer for the next record in order, which stays next; nil once every run is done.
+    package func withNext<T>(
+        _ body: (_ time: Int64, _ seq: Int64, _ key: UnsafeRawBufferPointer, _ uuid: UnsafeRawBufferPointer, _ line: UnsafeRawBufferPointer) throws -> T
+    ) rethrows -> T? {
+        guard let best = first() else { return nil }
+        var result: T?
+        try readers[best].withHead { result = try body($0, $1, $2, $3, $4) }
+        return result
+    }
+
+    /// Moves past the next record.
+    package mutating func skipNext() throws {
+        if let best = first() { try readers[best].advance() }
+    }
+
+    /// The run whose head comes next, if any is left.
+    private func first() -> Int? {
+        var best: Int?
+        for index in readers.indices where !readers[index].isDone {
+            if best == nil || precedes(index, best!) { best = index }
+        }
+        return best
     }
 
     /// Whether run `a`'s head sorts before run `b`'s.

@@ -58,7 +58,8 @@ package enum SpillRecord {
 package enum SpillOrder: Sendable {
     /// By event identity, then input order (an event's first copy first): for keeping one copy.
     case identity
-    /// By event_time, then identity: the sealed file's order.
+    /// By event_time, then identity, then input order: the sealed file's order (which holds one copy of each
+    /// identity, so input order only orders the copies a spilled seal has not dropped yet).
     case sealed
     /// By key (uid), then event_time, then identity: a timeline bucket's order.
     case timeline
@@ -73,7 +74,9 @@ package enum SpillOrder: Sendable {
             let uuids = Self.compare(a.uuid, b.uuid)
             return uuids == 0 ? a.seq < b.seq : uuids < 0
         case .sealed:
-            return a.time != b.time ? a.time < b.time : Self.compare(a.uuid, b.uuid) < 0
+            if a.time != b.time { return a.time < b.time }
+            let uuids = Self.compare(a.uuid, b.uuid)
+            return uuids == 0 ? a.seq < b.seq : uuids < 0
         case .timeline:
             let keys = Self.compare(a.key, b.key)
             return keys != 0 ? keys < 0 : a.time != b.time ? a.time < b.time : Self.compare(a.uuid, b.uuid) < 0
