@@ -1,7 +1,9 @@
 #!/bin/sh
 # What cron runs every Monday: the campaign report over the previous ISO week, Monday to Sunday (UTC dates),
 # `streams-archive report --from MON --to SUN` into $STREAMS_ROOT/reports/range=MON_SUN/, with unique users
-# counted across the week. Run it after the nightly job has sealed and reported Sunday.
+# counted across the week. Run it after the nightly job has sealed and reported Sunday. Weeks are UTC dates
+# and cron runs in the machine's time zone: on a machine east of UTC, schedule it late enough on Monday that
+# it is Monday in UTC too (else it reports the week before last).
 #
 # Environment:
 #   STREAMS_ROOT     the archive root (required)

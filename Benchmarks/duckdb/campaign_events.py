@@ -16,6 +16,8 @@ root, period, out = sys.argv[1], sys.argv[2], sys.argv[3]
 threads = int(sys.argv[4]) if len(sys.argv) > 4 else None
 first, _, last = period.partition("..")
 first, last = datetime.date.fromisoformat(first), datetime.date.fromisoformat(last or first)
+if last < first:
+    sys.exit(f"campaign_events.py: {period}: the range ends before it starts; give FROM..TO, earlier date first")
 dates = [str(first + datetime.timedelta(days=n)) for n in range((last - first).days + 1)]
 # A daily report's rows start with its date; a range report's with date_from, date_to.
 period_columns = "$date AS date" if first == last else "$first AS date_from, $last AS date_to"

@@ -9,7 +9,8 @@ struct StreamsArchiveCommand: AsyncParsableCommand {
         abstract: "Receive a MoEngage Streams feed into a durable, partitioned gzip JSONL archive, and report on it.",
         discussion: """
             Exit codes: 0 success; 1 failure (the message says what to do); 2 damaged data found \
-            (the report or check still ran); 64 bad command line; 75 another run holds the lock.
+            (the report or check still ran), or data missing (a range report's dates not here: nothing \
+            written); 64 bad command line; 75 another run holds the lock.
             """,
         subcommands: [
             Serve.self, Seal.self, Report.self, Timelines.self, Timeline.self, Verify.self, Retain.self,

@@ -15,7 +15,7 @@ struct DayReaderTests {
     /// Counts events per event_code.
     static func counts(_ files: [ScannedFile], workers: Int) -> (counts: [String: Int], outcome: DayReader.Outcome<[String: Int]>) {
         let plan = FieldPlan(topLevel: ["event_code"])
-        let outcome = DayReader.read(files, plan: plan, workers: workers, make: { [String: Int]() }) { counts, event in
+        let outcome = DayReader.read(files, plan: plan, workers: workers, make: { [String: Int]() }, enter: { _, _ in }) { counts, event in
             counts[event.text(plan.slot("event_code"))?.description ?? "?", default: 0] += 1
         }
         return (outcome.accumulators.reduce(into: [:]) { total, part in total.merge(part, uniquingKeysWith: +) }, outcome)

@@ -92,9 +92,10 @@ struct RangeReportTests {
         #expect(fewer > rangeUsers.count / 2, "users on several days count once in the range: \(fewer) of \(rangeUsers.count) campaigns")
     }
 
-    @Test("a range with a date that has no events here is refused with exit 2, naming the date and how to restore it, and writes nothing")
+    @Test("a range with a date that has no events here (an empty hour directory at most) is refused with exit 2, naming the date and how to restore it, and writes nothing")
     func missingDateIsRefused() throws {
         let days = try GeneratedDays([Self.dates[0], Self.dates[2]], events: 500)
+        try FileManager.default.createDirectory(atPath: "\(days.root)/events/date=\(Self.dates[1])/channel=email/hour=05", withIntermediateDirectories: true)
         let run = try days.range(Self.dates[0], Self.dates[2])
         #expect(run.status == 2)
         #expect(run.stderr.contains("no events under \(days.root)/events for \(Self.dates[1])") && run.stderr.contains("streams-archive restore"), Comment(rawValue: run.stderr))
@@ -116,7 +117,7 @@ struct RangeReportTests {
 
         let refused = try ProcessRunner.archive(["report", "--root", day.root, "--from", from, "--to", to])
         #expect(refused.status == 2)
-        #expect(refused.stderr.contains("the raw events of \(from), \(to) were removed by retention"), Comment(rawValue: refused.stderr))
+        #expect(refused.stderr.contains("the raw events of \(from) to \(to) were removed by retention"), Comment(rawValue: refused.stderr))
         #expect(!FileManager.default.fileExists(atPath: directory))
 
         for date in [from, to] {
@@ -128,19 +129,24 @@ struct RangeReportTests {
         #expect(try tables.map { try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\($0)")) } == before)
     }
 
-    @Test("a range whose hours' locks do not fit the descriptor limit is read in groups of hours, with the same files as in one read")
-    func rangeFitsAnyDescriptorLimit() throws {
-        let days = try GeneratedDays(Self.dates, events: 1000)
+    @Test(
+        "a range whose hours' locks do not fit the descriptor limit is read in groups of hours, users in memory or through the disk, with the same files as in one read",
+        arguments: ["1G", "64K"]
+    )
+    func rangeFitsAnyDescriptorLimit(budget: String) throws {
+        let days = try GeneratedDays(Self.dates, events: 1000, "rangeFitsAnyDescriptorLimit-\(budget)")
         #expect(try days.range(Self.dates[0], Self.dates[2]).status == 0)
         let directory = "\(days.root)/reports/\(Self.range)"
         let whole = try Self.contents(of: directory)
         try FileManager.default.removeItem(atPath: directory)
         // About 220 hours a day: 200 descriptors hold less than one day's locks.
         let limited = try ProcessRunner.run(
-            "/bin/sh", ["-c", "ulimit -Sn 200 && ulimit -Hn 200 && exec \"$0\" report --root \"$1\" --from \"$2\" --to \"$3\"", ProcessRunner.streamsArchive, days.root, Self.dates[0], Self.dates[2]]
+            "/bin/sh", ["-c", "ulimit -Sn 200 && ulimit -Hn 200 && exec \"$0\" report --root \"$1\" --from \"$2\" --to \"$3\" --memory-budget \"$4\"",
+                        ProcessRunner.streamsArchive, days.root, Self.dates[0], Self.dates[2], budget]
         )
         #expect(limited.status == 0, Comment(rawValue: limited.stderr))
         #expect(limited.stderr.contains("groups of hours (descriptor limit)"), Comment(rawValue: limited.stderr))
+        #expect(limited.stderr.contains("users counted through the disk") == (budget == "64K"), Comment(rawValue: limited.stderr))
         #expect(try Self.contents(of: directory) == whole)
     }
 

@@ -46,6 +46,21 @@ struct ReportsHomeTests {
         #expect(charts > 0 && html.components(separatedBy: "class=\"incomplete-mark\"").count - 1 == charts)
     }
 
+    @Test("a report.json that is not a report's (another shape, counts past 10^15) shows its day as unreadable, and report runs still succeed")
+    func unreadableReportJSONIsShown() throws {
+        let days = try Self.reportedDays()
+        let shapes = [#"{"totals":5}"#, #"{"totals":{"events":9223372036854775807},"channels":[],"campaigns":[]}"#]
+        for (date, text) in zip(Self.dates.prefix(2), shapes) {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: "\(days.root)/reports/date=\(date)/report.json"))
+        }
+        let run = try ProcessRunner.archive(["report", "--root", days.root, "--date", Self.dates[2]])
+        #expect(run.status == 0, Comment(rawValue: run.stderr))
+        let html = try Self.home(days)
+        for date in Self.dates.prefix(2) { #expect(html.contains("<tr class=\"unreadable\" data-date=\"\(date)\">"), "\(date)") }
+        let banner = try #require(html.components(separatedBy: "id=\"incomplete-days\"").dropFirst().first?.components(separatedBy: "</div>").first)
+        #expect(Self.dates.prefix(2).allSatisfy { banner.contains($0) })
+    }
+
     @Test("each channel's trend holds the events and unique users of its days' report.json, and the top campaigns are the latest day's")
     func trendsAreTheDailyFigures() throws {
         let days = try Self.reportedDays()

@@ -11,7 +11,7 @@ public enum CampaignReportBuilder {
         layout: ArchiveLayout, period: ReportPeriod, includeOpen: Bool = false, workers: Int = System.coreCount,
         memoryBudget: MemoryBudget = .machineDefault, progress: ReadProgress? = nil
     ) throws -> CampaignReport {
-        let groups = try RangeScan.groups(layout: layout, period: period, descriptorLimit: period.isDay ? .max : System.raiseDescriptorLimit())
+        let groups = try RangeScan.groups(layout: layout, period: period, includeOpen: includeOpen, descriptorLimit: System.raiseDescriptorLimit())
         // The spill is sized for the whole period before the first group is read.
         let bytes = try groups.count == 1 ? nil : groups.map { partitions in
             try DayScan.withFiles(layout: layout, partitions: partitions, includeOpen: includeOpen) { $0.map(\.bytes).reduce(0, +) }

@@ -46,7 +46,7 @@ public struct ReportPeriod: Sendable, Hashable, CustomStringConvertible {
         guard parts.count == 2, parts[0] == "range" else { return nil }
         let dates = parts[1].split(separator: "_")
         guard dates.count == 2, let from = UTCDate(String(dates[0])), let to = UTCDate(String(dates[1])),
-            let period = try? ReportPeriod(from: from, to: to), !period.isDay
+            let period = try? ReportPeriod(from: from, to: to), !period.isDay, name == "range=\(from)_\(to)"
         else { return nil }
         self = period
     }

@@ -29,7 +29,7 @@ enum HTML {
     }
 
     static func percent(_ rate: Double?) -> String {
-        guard let rate else { return "–" }
+        guard let rate, rate.isFinite, rate.magnitude < 1e12 else { return "–" }
         let tenths = Int((rate * 1000).rounded())
         return "\(tenths < 0 ? "-" : "")\(tenths.magnitude / 10).\(tenths.magnitude % 10)%"
     }

@@ -4,8 +4,9 @@ import StreamsArchive
 /// What the reports' home page shows of one written report: its period, whether it is complete, and, read back
 /// from its report.json, its channels and campaigns.
 ///
-/// Read-only. A report whose files are being rewritten (no marker yet) or whose report.json cannot be read is
-/// still listed, as unfinished or unreadable, never skipped: the home page must not hide a day that failed.
+/// Read-only. A report whose files are being rewritten (no marker yet), or whose report.json cannot be read or
+/// is not one this project writes (a wrong shape, counts past any real day), is still listed, as unfinished or
+/// unreadable, never skipped and never trusted: the home page must not hide a day that failed, nor fail itself.
 struct ReportDigest: Sendable {
     enum Status: String, Sendable {
         /// `_SUCCESS`: every input read to the end.
@@ -14,6 +15,8 @@ struct ReportDigest: Sendable {
         case incomplete
         /// No marker: being written now, or a run that died mid-way.
         case unfinished
+        /// Its report.json is missing or not a report's.
+        case unreadable
     }
 
     struct Campaign: Sendable {
@@ -26,16 +29,19 @@ struct ReportDigest: Sendable {
         var title: String { name.isEmpty ? id : name }
     }
 
+    /// No count in a report.json is larger: a million events a second for 30 years is under 10^15.
+    static let largestCount: Int64 = 1_000_000_000_000_000
+
     let period: ReportPeriod
-    let status: Status
+    private(set) var status: Status
     /// The directory's name under reports/ (`date=D`, `range=D1_D2`).
     let directoryName: String
     /// nil when report.json was not read (outside the page's window) or could not be.
-    var events: Int?
-    var channelEvents: [Channel: Int] = [:]
+    private(set) var events: Int?
+    private(set) var channelEvents: [Channel: Int] = [:]
     /// Absent for reports written before report.json carried channel users.
-    var channelUsers: [Channel: Int] = [:]
-    var campaigns: [Campaign] = []
+    private(set) var channelUsers: [Channel: Int] = [:]
+    private(set) var campaigns: [Campaign] = []
 
     /// The report in `directory`, its report.json read when `details` is set.
     init(period: ReportPeriod, directory: String, details: Bool) {
@@ -48,32 +54,48 @@ struct ReportDigest: Sendable {
         } else {
             status = .unfinished
         }
-        if details { read("\(directory)/\(ReportFiles.jsonName)") }
+        if details, !read("\(directory)/\(ReportFiles.jsonName)") {
+            if status != .unfinished { status = .unreadable }
+            events = nil
+            channelEvents = [:]
+            channelUsers = [:]
+            campaigns = []
+        }
     }
 
-    private mutating func read(_ path: String) {
-        guard let file = try? POSIXFile.openForReadingIfExists(path), let document = try? JSONScanner().document(try file.readToEnd()),
-            document.kind(document.root) == .object
-        else { return }
-        func integer(_ object: Int, _ name: String) -> Int? { document.member(of: object, named: name).flatMap(document.integer).map(Int.init) }
-        func string(_ object: Int, _ name: String) -> String { document.member(of: object, named: name).flatMap(document.string) ?? "" }
-        guard let totals = document.member(of: document.root, named: "totals") else { return }
-        events = integer(totals, "events")
-        if let channels = document.member(of: document.root, named: "channels"), document.kind(channels) == .array {
-            for element in document.elements(of: channels) {
-                guard let channel = Channel(rawValue: string(element, "channel")) else { continue }
-                channelEvents[channel] = integer(element, "events")
-                channelUsers[channel] = integer(element, "users")
+    /// Reads report.json; false if it is missing or not shaped as this project writes it.
+    private mutating func read(_ path: String) -> Bool {
+        guard let file = try? POSIXFile.openForReadingIfExists(path), let document = try? JSONScanner().document(try file.readToEnd()) else { return false }
+        func member(_ object: Int, _ name: String, _ kind: JSONKind) -> Int? {
+            guard document.kind(object) == .object, let node = document.member(of: object, named: name), document.kind(node) == kind else { return nil }
+            return node
+        }
+        func count(_ object: Int, _ name: String) -> Int? {
+            guard let node = member(object, name, .number), let value = document.integer(node), (0...Self.largestCount).contains(value) else { return nil }
+            return Int(value)
+        }
+        func string(_ object: Int, _ name: String) -> String? { member(object, name, .string).flatMap(document.string) }
+        let root = document.root
+        guard let totals = member(root, "totals", .object), let events = count(totals, "events"),
+            let channels = member(root, "channels", .array), let campaigns = member(root, "campaigns", .array)
+        else { return false }
+        self.events = events
+        for element in document.elements(of: channels) {
+            guard let name = string(element, "channel"), let channel = Channel(rawValue: name), let events = count(element, "events") else { return false }
+            channelEvents[channel] = events
+            // Absent in a report.json written before channels carried their users.
+            if member(element, "users", .number) != nil {
+                guard let users = count(element, "users") else { return false }
+                channelUsers[channel] = users
             }
         }
-        if let campaigns = document.member(of: document.root, named: "campaigns"), document.kind(campaigns) == .array {
-            self.campaigns = document.elements(of: campaigns).map { element in
-                Campaign(
-                    id: string(element, "campaign_id"), name: string(element, "campaign_name"), channel: string(element, "campaign_channel"),
-                    events: integer(element, "events") ?? 0, users: integer(element, "users") ?? 0
-                )
-            }
+        for element in document.elements(of: campaigns) {
+            guard let id = string(element, "campaign_id"), let events = count(element, "events"), let users = count(element, "users") else { return false }
+            self.campaigns.append(
+                Campaign(id: id, name: string(element, "campaign_name") ?? "", channel: string(element, "campaign_channel") ?? "", events: events, users: users)
+            )
         }
+        return true
     }
 
     /// Every report under `layout`'s reports/, dailies and ranges, with report.json read for the dailies of

@@ -76,7 +76,10 @@ public enum ReportsHome {
         for channel in channels {
             let color = ReportHTML.palette[channel]!
             let events = digests.map { digest in digest.flatMap { $0.events == nil ? nil : $0.channelEvents[channel] ?? 0 } }
-            let users = digests.map { $0?.channelUsers[channel] }
+            // A day read without events in the channel had no users there; one from before channel users has none shown.
+            let users = digests.map { digest in
+                digest.flatMap { $0.events == nil ? nil : $0.channelUsers[channel] ?? ($0.channelEvents[channel] == nil ? 0 : nil) }
+            }
             html += "<figure><figcaption>\(channel.rawValue)</figcaption>" + SVGChart.trend(
                 [.init(label: "events", color: color, dashed: false, values: events), .init(label: "unique users", color: "#555", dashed: true, values: users)],
                 columnLabels: labels, marked: marked, name: "trend-\(channel.rawValue)", width: 520
@@ -95,6 +98,8 @@ public enum ReportsHome {
             return result
         }
         let current = totals(days), earlier = totals(before)
+        // Against nothing when none of the days before has a report that could be read.
+        let compared = before.contains { dailies[$0]?.events != nil }
         let ranked = current.values.sorted { ($0.events, $1.campaign.id) > ($1.events, $0.campaign.id) }.prefix(topCampaigns)
         guard !ranked.isEmpty else { return "<p>No campaign events.</p>\n" }
         var html = "<div class=\"wide\"><table id=\"\(name)\"><thead><tr><th>campaign</th><th>channel</th><th>events</th>"
@@ -103,7 +108,7 @@ public enum ReportsHome {
         for (campaign, events) in ranked {
             html += "<tr><td>\(HTML.escape(campaign.title))</td><td>\(HTML.escape(campaign.channel))</td><td>\(HTML.number(events))</td>"
             html += days.count == 1 ? "<td>\(HTML.number(campaign.users))</td>" : ""
-            html += "<td>\(change(events, from: earlier[campaign.id]?.events))</td></tr>"
+            html += "<td>\(compared ? change(events, from: earlier[campaign.id]?.events) : "–")</td></tr>"
         }
         return html + "</tbody></table></div>\n"
     }

@@ -1,7 +1,7 @@
 /// Inline SVG charts drawn as text: no script, no fonts or styles from the network, so the page renders the
 /// same offline, in a mail client's preview and in a headless browser. Each chart has a viewBox and is at most
 /// 100% of its box wide, so it shrinks with a phone's screen instead of running past it.
-enum SVGChart {
+package enum SVGChart {
     struct Bar {
         let label: String
         let value: Int
@@ -25,12 +25,17 @@ enum SVGChart {
         return svg + "</svg>"
     }
 
-    /// One column per slot (an hour), stacked by series, with a legend underneath.
-    static func stackedColumns(
+    /// One column per slot (an hour, a day), stacked by series, with a legend underneath. Columns are at least
+    /// 3 units wide: a year of days makes the chart wider than `width` (it still shrinks to the page), with about
+    /// eight labels.
+    package static func stackedColumns(
         _ columns: [[Int]], series: [(label: String, color: String)], columnLabels: [String], name: String, width: Int = 720
     ) -> String {
         let plotTop = 10, plotHeight = 200, left = 56
-        let columnWidth = (width - left - 10) / max(columns.count, 1)
+        let columnWidth = max(3, (width - left - 10) / max(columns.count, 1))
+        let width = max(width, left + 10 + columnWidth * columns.count)
+        let gap = columnWidth >= 12 ? 4 : 1
+        let labelEvery = max(1, (columns.count + 7) / 8)
         let top = max(columns.map { $0.reduce(0, +) }.max() ?? 0, 1)
         let legendRows = (series.count + 4) / 5
         var svg = open(name: name, width: width, height: plotTop + plotHeight + 30 + legendRows * 20)
@@ -43,10 +48,10 @@ enum SVGChart {
             for (seriesIndex, value) in column.enumerated() where value > 0 {
                 let height = max(1, plotHeight * value / top)
                 base -= height
-                svg += "<rect class=\"bar\" x=\"\(x + 2)\" y=\"\(base)\" width=\"\(columnWidth - 4)\" height=\"\(height)\" fill=\"\(series[seriesIndex].color)\">"
+                svg += "<rect class=\"bar\" x=\"\(x + gap / 2)\" y=\"\(base)\" width=\"\(columnWidth - gap)\" height=\"\(height)\" fill=\"\(series[seriesIndex].color)\">"
                 svg += "<title>\(columnLabels[index]) \(HTML.escape(series[seriesIndex].label)): \(HTML.number(value))</title></rect>"
             }
-            if index % 3 == 0 {
+            if index % labelEvery == 0 {
                 svg += "<text x=\"\(x + columnWidth / 2)\" y=\"\(plotTop + plotHeight + 16)\" text-anchor=\"middle\">\(columnLabels[index])</text>"
             }
         }
@@ -74,7 +79,7 @@ enum SVGChart {
         let step = Double(width - left - right) / Double(max(count - 1, 1))
         let top = max(lines.flatMap { $0.values.compactMap { $0 } }.max() ?? 0, 1)
         func x(_ index: Int) -> Int { count == 1 ? (left + width - right) / 2 : left + Int((Double(index) * step).rounded()) }
-        func y(_ value: Int) -> Int { plotTop + plotHeight - plotHeight * value / top }
+        func y(_ value: Int) -> Int { plotTop + plotHeight - Int((Double(plotHeight) * Double(value) / Double(top)).rounded()) }
         var svg = open(name: name, width: width, height: plotTop + plotHeight + 48)
         svg += "<text x=\"\(left - 6)\" y=\"\(plotTop + 4)\" text-anchor=\"end\">\(HTML.number(top))</text>"
         svg += "<text x=\"\(left - 6)\" y=\"\(plotTop + plotHeight)\" text-anchor=\"end\">0</text>"

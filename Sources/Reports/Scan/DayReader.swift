@@ -38,7 +38,7 @@ public enum DayReader {
 
     package static func read<Accumulator>(
         _ files: [ScannedFile], plan: FieldPlan, workers: Int = System.coreCount, progress: ReadProgress? = nil,
-        make: () -> Accumulator, enter: (inout Accumulator, PartitionKey) -> Void = { _, _ in }, visit: (inout Accumulator, EventLine) -> Void
+        make: () -> Accumulator, enter: (inout Accumulator, PartitionKey) -> Void, visit: (inout Accumulator, EventLine) -> Void
     ) -> Outcome<Accumulator> {
         let partitions = Dictionary(grouping: files, by: \.partition).values
             .map { $0.sorted { $0.path < $1.path } }

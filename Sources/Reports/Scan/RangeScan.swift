@@ -1,7 +1,7 @@
 import StreamsArchive
 
-/// How a report period's hours are read: for a range, every date checked to be here first; then in groups of
-/// hours whose locks fit the descriptors this process may open.
+/// How a report period's hours are read: for a range, every date checked to be here first; then, for a day or
+/// a range, in groups of hours whose locks fit the descriptors this process may open.
 ///
 /// `DayScan` holds one descriptor per hour (its shared lock) while the hours are read: about 240 a day, so a
 /// week is past Linux's usual soft limit of 1,024 and a year past most hard limits. The soft limit is raised to
@@ -10,30 +10,36 @@ import StreamsArchive
 /// its hour), and unique users are still counted across every date. Nothing here is written; a refusal leaves
 /// the archive as it was.
 enum RangeScan {
-    /// Descriptors left for what a read opens beside the locks: the files being read, the user spill's
-    /// partition files (at most 256), standard streams and logs.
-    static let reserved = 400
+    /// Descriptors left for what a read opens beside the locks: a file being read per worker, the user
+    /// spill's file being written (one at a time), standard streams, the binary's libraries.
+    static let reserved = 128
 
-    /// The period's hours in reading groups, in date order; for a range, refuses (`RangeUnavailable`) dates
-    /// with no events here or whose raw events retention removed. A single date is reported as it is, even
-    /// empty, in one group.
-    static func groups(layout: ArchiveLayout, period: ReportPeriod, descriptorLimit: Int) throws -> [[PartitionKey]] {
-        guard !period.isDay else { return [try ArchivePartitions.all(layout: layout, date: period.from)] }
+    /// The period's hours in reading groups, in date order. For a range, refuses (`RangeUnavailable`) dates
+    /// with no events here (no hour with a file to read) or whose raw events retention removed; a single date is
+    /// reported as it is, even empty.
+    static func groups(layout: ArchiveLayout, period: ReportPeriod, includeOpen: Bool, descriptorLimit: Int) throws -> [[PartitionKey]] {
         var missing: [UTCDate] = []
         var retained: [UTCDate] = []
         var hours: [PartitionKey] = []
         for date in period.dates {
-            if try RetentionRecord.read(layout: layout, date: date) != nil {
+            if !period.isDay, try RetentionRecord.read(layout: layout, date: date) != nil {
                 retained.append(date)
                 continue
             }
             let partitions = try ArchivePartitions.all(layout: layout, date: date)
-            if partitions.isEmpty { missing.append(date) }
+            // Listed without the hours' locks: whether a date has anything to read, not what.
+            let readable = try partitions.contains { key in
+                let contents = try PartitionContents(key: key, layout: layout)
+                return !contents.finished.isEmpty || includeOpen && !contents.inProgress.isEmpty
+            }
+            if !readable { missing.append(date) }
             hours += partitions
         }
-        guard missing.isEmpty, retained.isEmpty else { throw RangeUnavailable(period: period, missing: missing, retained: retained, root: layout.root) }
+        guard period.isDay || missing.isEmpty && retained.isEmpty else {
+            throw RangeUnavailable(period: period, missing: missing, retained: retained, root: layout.root)
+        }
         let size = max(64, descriptorLimit - reserved)
-        return stride(from: 0, to: hours.count, by: size).map { Array(hours[$0..<min($0 + size, hours.count)]) }
+        return hours.isEmpty ? [[]] : stride(from: 0, to: hours.count, by: size).map { Array(hours[$0..<min($0 + size, hours.count)]) }
     }
 }
 
@@ -48,14 +54,19 @@ public struct RangeUnavailable: Error, CustomStringConvertible {
 
     public var description: String {
         var parts: [String] = []
-        if !missing.isEmpty {
-            parts.append("no events under \(root)/events for \(missing.map(\.description).joined(separator: ", "))")
-        }
-        if !retained.isEmpty {
-            parts.append("the raw events of \(retained.map(\.description).joined(separator: ", ")) were removed by retention")
-        }
+        if !missing.isEmpty { parts.append("no events under \(root)/events for \(Self.spans(missing))") }
+        if !retained.isEmpty { parts.append("the raw events of \(Self.spans(retained)) were removed by retention") }
         return "cannot report \(period): " + parts.joined(separator: "; ")
             + ". Unique users across a range need every date's events: bring them back with "
             + "`streams-archive restore --from s3://BUCKET/PREFIX --root \(root) --date D` for each, or report a range without them"
+    }
+
+    /// Sorted dates with consecutive ones joined: "2026-01-01 to 2026-03-31, 2026-05-02".
+    static func spans(_ dates: [UTCDate]) -> String {
+        var spans: [(first: UTCDate, last: UTCDate)] = []
+        for date in dates {
+            if let last = spans.last?.last, last.adding(days: 1) == date { spans[spans.count - 1].last = date } else { spans.append((date, date)) }
+        }
+        return spans.map { $0.first == $0.last ? $0.first.description : "\($0.first) to \($0.last)" }.joined(separator: ", ")
     }
 }

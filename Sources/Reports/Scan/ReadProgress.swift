@@ -14,7 +14,8 @@ public final class ReadProgress: Sendable {
     /// Compressed bytes of the files finished so far.
     public var bytes: Int { bytesDone.load(ordering: .relaxed) }
     public var events: Int { eventsDone.load(ordering: .relaxed) }
-    /// Files and compressed bytes of the whole read, known once the day's files are listed.
+    /// Files and compressed bytes to read, as far as listed: the whole day once it is, a range's groups of hours
+    /// as each begins.
     public var totalFiles: Int { filesToRead.load(ordering: .relaxed) }
     public var totalBytes: Int { bytesToRead.load(ordering: .relaxed) }
 

@@ -47,6 +47,7 @@ public enum TimelineBuilder {
             let outcome = DayReader.read(files, plan: TimelineSpill.plan, workers: workers, progress: progress) {
                 defer { worker += 1 }
                 return build.spill(worker: worker, of: workers, buckets: buckets, budget: memoryBudget)
+            } enter: { _, _ in
             } visit: { spill, event in
                 spill.add(event)
             }

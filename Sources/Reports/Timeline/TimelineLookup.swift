@@ -88,7 +88,7 @@ public enum TimelineLookup {
     /// Scans the whole day's partitions for `uid`, in parallel, and orders what it finds.
     private static func fromPartitions(_ uid: ByteString, date: UTCDate, files: [ScannedFile], workers: Int) throws -> Day {
         let time = plan.slot("event_time")
-        let outcome = DayReader.read(files, plan: plan, workers: workers, make: { [(key: (Int64, ByteString), line: [UInt8])]() }) { found, event in
+        let outcome = DayReader.read(files, plan: plan, workers: workers, make: { [(key: (Int64, ByteString), line: [UInt8])]() }, enter: { _, _ in }) { found, event in
             guard event.text(TimelineSpill.uidSlot) == uid else { return }
             found.append(((event.integer(time) ?? .min, event.text(0) ?? .empty), Array(event.bytes)))
         }
