@@ -84,26 +84,31 @@ struct ReportsHomeTests {
         #expect(firstRow.hasPrefix("<td>\(name)</td>"), Comment(rawValue: firstRow))
     }
 
-    @Test("headless Chromium draws the home page's charts at 1280 and 390 px, and the page logs nothing", arguments: [1280, 390])
-    func rendersInChromium(width: Int) throws {
-        let days = try Self.reportedDays("rendersInChromium-\(width)")
-        let page = "\(days.root)/reports/index.html"
+    @Test(
+        "headless Chromium draws the charts of the home page and of a range report at 1280 and 390 px, in the channels' colors, and the pages log nothing",
+        arguments: ["index.html", "\(range)/report.html"], [1280, 390]
+    )
+    func rendersInChromium(page: String, width: Int) throws {
+        let days = try Self.reportedDays("rendersInChromium-\(page.prefix(5))-\(width)")
+        let path = "\(days.root)/reports/\(page)"
         let chromium = try ProcessRunner.which("chromium")
         let common = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(days.directory.file("profile"))", "--enable-logging=stderr", "--v=0"]
         // Headless windows are at least 500 px wide: the phone width is a frame of that width.
         let harness = days.directory.file("harness.html")
-        try "<!DOCTYPE html><html><body style=\"margin:0\"><iframe src=\"file://\(page)\" style=\"width:\(width)px;height:2400px;border:0\"></iframe></body></html>"
+        try "<!DOCTYPE html><html><body style=\"margin:0\"><iframe src=\"file://\(path)\" style=\"width:\(width)px;height:2400px;border:0\"></iframe></body></html>"
             .write(toFile: harness, atomically: true, encoding: .utf8)
-        let dom = try ProcessRunner.run(chromium, common + ["--dump-dom", "file://\(page)"])
+        let dom = try ProcessRunner.run(chromium, common + ["--dump-dom", "file://\(path)"])
         #expect(dom.status == 0, Comment(rawValue: dom.stderr))
-        #expect(dom.text.components(separatedBy: "class=\"point\"").count > 3 * 9, "every channel's points are in the rendered page")
-        let shot = days.directory.file("home-\(width).png")
+        // The home page: events and users of 9 channels on 3 days; the range report: bars per channel and day.
+        let (mark, least) = page == "index.html" ? ("class=\"point\"", 2 * 3 * 9) : ("class=\"bar\"", 3 * 9)
+        #expect(dom.text.components(separatedBy: mark).count - 1 >= least, "the charts' marks are in the rendered page")
+        let shot = days.directory.file("page-\(width).png")
         let screenshot = try ProcessRunner.run(chromium, common + ["--window-size=\(max(width, 500) + 40),2400", "--screenshot=\(shot)", "file://\(harness)"])
         #expect(screenshot.status == 0 && FileManager.default.fileExists(atPath: shot), Comment(rawValue: screenshot.stderr))
         let console = (dom.stderr + screenshot.stderr).split(separator: "\n").filter { $0.contains("CONSOLE") || $0.contains(":ERROR:") && $0.contains("file://") }
         #expect(console.isEmpty, "the page logged: \(console)")
         let counts = try ReportPageTests.pixelCounts(of: shot, colors: Array(ReportPageTests.channelColors.values))
-        for (channel, color) in ReportPageTests.channelColors { #expect(counts[color, default: 0] > 20, "\(channel)'s trend is drawn") }
+        for (channel, color) in ReportPageTests.channelColors { #expect(counts[color, default: 0] > 20, "\(channel) is drawn") }
     }
 
     @Test("the home page and a range report fit a phone (390 px) and a desktop (1280 px): nothing past the viewport but inside a box that scrolls", arguments: ["index.html", "\(range)/report.html"], [390, 1280])
