@@ -85,11 +85,11 @@ struct ReportsHomeTests {
     }
 
     @Test(
-        "headless Chromium draws the charts of the home page and of a range report at 1280 and 390 px, in the channels' colors, and the pages log nothing",
-        arguments: ["index.html", "\(range)/report.html"], [1280, 390]
+        "headless Chromium draws the charts of the home page, a range report and a daily report at 1280 and 390 px, in the channels' colors, and the pages log nothing",
+        arguments: ["index.html", "\(range)/report.html", "date=\(dates[2])/report.html"], [1280, 390]
     )
     func rendersInChromium(page: String, width: Int) throws {
-        let days = try Self.reportedDays("rendersInChromium-\(page.prefix(5))-\(width)")
+        let days = try Self.reportedDays("rendersInChromium-\(page.prefix(6))-\(width)")
         let path = "\(days.root)/reports/\(page)"
         let chromium = try ProcessRunner.which("chromium")
         let common = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(days.directory.file("profile"))", "--enable-logging=stderr", "--v=0"]
@@ -99,7 +99,7 @@ struct ReportsHomeTests {
             .write(toFile: harness, atomically: true, encoding: .utf8)
         let dom = try ProcessRunner.run(chromium, common + ["--dump-dom", "file://\(path)"])
         #expect(dom.status == 0, Comment(rawValue: dom.stderr))
-        // The home page: events and users of 9 channels on 3 days; the range report: bars per channel and day.
+        // The home page: events and users of 9 channels on 3 days; a report: bars per channel and day (or hour).
         let (mark, least) = page == "index.html" ? ("class=\"point\"", 2 * 3 * 9) : ("class=\"bar\"", 3 * 9)
         #expect(dom.text.components(separatedBy: mark).count - 1 >= least, "the charts' marks are in the rendered page")
         let shot = days.directory.file("page-\(width).png")
