@@ -43,6 +43,8 @@ let package = Package(
             pkgConfig: "liblz4",
             providers: [.apt(["liblz4-dev"])]
         ),
+        // glibc's mallopt, so the batch steps' RSS follows what they hold (`ProcessMemory`).
+        .systemLibrary(name: "CMalloc"),
         // The archive core: model, JSON, codec, files, partitions, writer, recovery, seal, verify, retention.
         // No server or network dependency: a data tool that only reads or keeps the archive links this alone.
         .target(
@@ -50,6 +52,7 @@ let package = Package(
             dependencies: [
                 "CZlib",
                 "CLibdeflate",
+                "CMalloc",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

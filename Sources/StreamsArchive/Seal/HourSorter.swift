@@ -74,7 +74,7 @@ struct HourSorter {
         try merged.forEach { time, seq, _, uuid, line in
             // The next copy to drop sorts at or after this line (both are in sealed order, and every copy to drop is
             // one of the lines).
-            if try dropping.withNext({ dropTime, dropSeq, _, dropUUID, _ in dropTime == time && dropSeq == seq && dropUUID.elementsEqual(uuid) }) == true {
+            if dropping.withNext({ dropTime, dropSeq, _, dropUUID, _ in dropTime == time && dropSeq == seq && dropUUID.elementsEqual(uuid) }) == true {
                 try dropping.skipNext()
                 duplicates += 1
                 return

@@ -1,0 +1,18 @@
+import CMalloc
+
+/// How a batch step's process gives memory back, so that its RSS follows what it holds now (what its memory
+/// budget bounds) rather than the most it ever held.
+///
+/// glibc's allocator serves blocks of 128 KiB and more with mmap, and returns them at free; but each time such
+/// a block is freed it raises that threshold to the block's size (up to 32 MiB), so the next blocks of that
+/// size come from the heap, and freed heap memory stays resident. A step that drops and regrows sets and
+/// batches at every spill (report's user sets, seal's runs) then keeps pages the budget no longer covers: the
+/// 10M-event day's report held 124 MB at a 64 MiB budget, 115 MB with the threshold fixed. Fixing it at 128
+/// KiB, and trimming the heap's top past 128 KiB, keeps every large block returned at free. Process-wide; the
+/// batch commands set it when they take their budget, the receiver keeps glibc's defaults.
+public enum ProcessMemory {
+    public static func returnFreedBlocks() {
+        _ = mallopt(M_MMAP_THRESHOLD, 128 << 10)
+        _ = mallopt(M_TRIM_THRESHOLD, 128 << 10)
+    }
+}
