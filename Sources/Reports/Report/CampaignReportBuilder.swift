@@ -3,10 +3,10 @@ import StreamsArchive
 /// Reads a period's partitions in parallel and turns the workers' counts into a `CampaignReport`: one date, or
 /// a range whose dates are all read into the same counts, so its unique users are exact across the dates.
 public enum CampaignReportBuilder {
-    /// Reads the period's files (`RangeScan`, `DayScan`, `DayReader`), group by group, with `workers` in parallel and builds its
-    /// report; damage is recorded in the report, not thrown; a range with dates that are not here is refused
-    /// (`RangeUnavailable`). The workers' user sets together stay within `memoryBudget`: past it they are
-    /// spilled (`UserSpill`) and counted partition by partition, with the same counts.
+    /// Reads the period's files (`RangeScan`, `DayScan`, `DayReader`), group by group, with `workers` in
+    /// parallel and builds its report; damage is recorded in the report, not thrown; a range with dates that are
+    /// not here is refused (`RangeUnavailable`). The workers' user sets together stay within `memoryBudget`:
+    /// past it they are spilled (`UserSpill`) and counted partition by partition, with the same counts.
     public static func build(
         layout: ArchiveLayout, period: ReportPeriod, includeOpen: Bool = false, workers: Int = System.coreCount,
         memoryBudget: MemoryBudget = .machineDefault, progress: ReadProgress? = nil

@@ -6,13 +6,14 @@ import StreamsArchive
 /// (group, uid) pair goes to one of `partitions` files chosen by the uid, so every uid's pairs are in one
 /// partition, and `UserCounts` of the partitions, one at a time, add up to the counts of the whole day.
 ///
-/// The files are scratch, opened only while a buffer is written to one, in a hidden directory of their own under `ROOT/_spill/` named for the process
-/// (`report-<pid>`), not fsynced, removed when the report is built; a crashed run's directory is removed by the
-/// next report whose process finds the owner gone. A file is a run of blocks, one per group and spill: the
-/// group (a flags byte saying which of variation and locale are present, bit 4 for a channel's users, then
-/// campaign, code, variation and locale fingerprints: 65 bytes; a channel is its index in the campaign's place),
-/// the number of uids (4 bytes), then each uid's fingerprint (16 bytes). So a pair costs 16 bytes on disk, not
-/// the group's 65 again, and reading one back is one table insert with no lookup of its group.
+/// The files are scratch, opened only while a buffer is written to one, in a hidden directory of their own
+/// under `ROOT/_spill/` named for the process (`report-<pid>`), not fsynced, removed when the report is built;
+/// a crashed run's directory is removed by the next report whose process finds the owner gone. A file is a run
+/// of blocks, one per group and spill: the group (a flags byte saying which of variation and locale are
+/// present, bit 4 for a channel's users, then campaign, code, variation and locale fingerprints: 65 bytes; a
+/// channel is its index in the campaign's place), the number of uids (4 bytes), then each uid's fingerprint (16
+/// bytes). So a pair costs 16 bytes on disk, not the group's 65 again, and reading one back is one table insert
+/// with no lookup of its group.
 final class UserSpill: @unchecked Sendable {
     let scratch: String
     let directory: String

@@ -1,8 +1,9 @@
 import StreamsArchive
 
 /// report.html: the day (or the range of days) at a glance on one self-contained page (inline CSS and SVG, no
-/// script, no network), linked to the reports' home page (`ReportsHome`), readable on a phone: charts shrink to the width (`SVGChart`: a viewBox, at most 100% wide), and the wide
-/// campaign table scrolls inside its own box.
+/// script, no network), linked to the reports' home page (`ReportsHome`), readable on a phone: charts shrink
+/// to the width (`SVGChart`: a viewBox, at most 100% wide), and the wide campaign table scrolls inside its own
+/// box.
 public enum ReportHTML {
     static let palette: [Channel: String] = [
         .email: "#4e79a7", .sms: "#f28e2b", .push: "#e15759", .connector: "#76b7b2", .cards: "#59a14f", .inapp: "#edc948",

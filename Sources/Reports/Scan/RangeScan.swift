@@ -27,8 +27,9 @@ enum RangeScan {
                 continue
             }
             let partitions = try ArchivePartitions.all(layout: layout, date: date)
-            // Listed without the hours' locks: whether a date has anything to read, not what.
-            let readable = try partitions.contains { key in
+            // Listed without the hours' locks: whether a date has anything to read, not what (a day is reported
+            // as it is, so its hours are not listed twice).
+            let readable = try period.isDay || partitions.contains { key in
                 let contents = try PartitionContents(key: key, layout: layout)
                 return !contents.finished.isEmpty || includeOpen && !contents.inProgress.isEmpty
             }
@@ -46,7 +47,7 @@ enum RangeScan {
 /// A range report refused because some of its dates are not here to read: nothing is written.
 public struct RangeUnavailable: Error, CustomStringConvertible {
     public let period: ReportPeriod
-    /// Dates with no partition under `events/`.
+    /// Dates with no file to read under `events/` (no hour, or only empty ones).
     public let missing: [UTCDate]
     /// Dates whose raw events retention removed (`_RETAINED.json`).
     public let retained: [UTCDate]

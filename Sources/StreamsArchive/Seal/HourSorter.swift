@@ -10,10 +10,9 @@ import Glibc
 /// listed to drop (in sealed order, spilled if many); those at the same one sort right after the first copy.
 /// One merge of the line runs then writes the sealed file, skipping both. So the lines go through the disk
 /// once (and once more per merge-down, past 64 runs), where the identities (a few dozen bytes each) take the
-/// second pass. Both paths keep the same copies in the
-/// same order, so the sealed file is byte-identical whichever ran. The line runs go into one of the sealer's two
-/// scratch files (`SortScratch`), the identities and the copies to drop into the other, and nothing of them
-/// outlives the seal.
+/// second pass. Both paths keep the same copies in the same order, so the sealed file is byte-identical
+/// whichever ran. The line runs go into one of the sealer's two scratch files (`SortScratch`), the identities
+/// and the copies to drop into the other, and nothing of them outlives the seal.
 struct HourSorter {
     let directory: String
     let budget: Int

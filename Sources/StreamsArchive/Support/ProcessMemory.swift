@@ -10,8 +10,8 @@ import CMalloc
 /// 10M-event day's report held 124 MB at a 64 MiB budget, 115 MB with the threshold fixed. Fixing it at 128
 /// KiB, and trimming the heap's top past 128 KiB, keeps every large block returned at free. Process-wide; the
 /// batch commands set it when they take their budget, the receiver keeps glibc's defaults.
-public enum ProcessMemory {
-    public static func returnFreedBlocks() {
+package enum ProcessMemory {
+    package static func returnFreedBlocks() {
         _ = mallopt(M_MMAP_THRESHOLD, 128 << 10)
         _ = mallopt(M_TRIM_THRESHOLD, 128 << 10)
     }

@@ -14,7 +14,7 @@ public enum System {
 
     /// Raises the soft descriptor limit to the hard one (as Go's runtime does at start) and returns the soft
     /// limit now in force; on failure it stays where it was.
-    public static func raiseDescriptorLimit() -> Int {
+    package static func raiseDescriptorLimit() -> Int {
         var limit = rlimit()
         if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max {
             limit.rlim_cur = limit.rlim_max

@@ -2,10 +2,11 @@ import StreamsArchive
 
 /// Realistic MoEngage Streams traffic for one day: request bodies exactly as Streams POSTs them.
 ///
-/// The output is fixed by the seed and the date; days of one seed share its campaigns and users. It holds all 33 campaign event codes and user actions; funnels with
-/// bounces and unsubscribes; campaigns with variations, locales and parent flows; users with attributes
-/// and devices; batches of 1–100 events; about 2% of batches sent again (a retry, same bytes); a few late
-/// events whose event_time is on the previous day; and names with unicode, quotes, commas and backslashes.
+/// The output is fixed by the seed and the date; days of one seed share its campaigns and users. It holds all
+/// 33 campaign event codes and user actions; funnels with bounces and unsubscribes; campaigns with variations,
+/// locales and parent flows; users with attributes and devices; batches of 1–100 events; about 2% of batches
+/// sent again (a retry, same bytes); a few late events whose event_time is on the previous day; and names with
+/// unicode, quotes, commas and backslashes.
 public struct TrafficGenerator: Sendable {
     public struct Options: Sendable {
         /// Distinct events (retried batches repeat some of them on top of this).
