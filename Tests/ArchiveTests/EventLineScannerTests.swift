@@ -13,10 +13,10 @@ struct EventLineScannerTests {
     static let names = ["event_uuid", "event_type", "event_code", "event_name", "event_time", "uid"]
     static let nestedNames = ["campaign_id", "campaign_name", "variation_id", "locale_name"]
 
-    /// The plan's fields as text, or nil if the line is refused.
-    static func fields(_ line: [UInt8]) -> [ByteString?]? {
+    /// The plan's fields as text, or nil if the line is refused; `stopping`: by a scanner that stops at the last field.
+    static func fields(_ line: [UInt8], stopping: Bool = false) -> [ByteString?]? {
         line.withUnsafeBytes { raw in
-            FieldScanner(plan: plan).scan(raw) { event in (0..<names.count + nestedNames.count).map { event.text($0) } }
+            FieldScanner(plan: plan, stopsAtLastField: stopping).scan(raw) { event in (0..<names.count + nestedNames.count).map { event.text($0) } }
         }
     }
 
@@ -27,13 +27,13 @@ struct EventLineScannerTests {
         return names.map { document.text(of: document.root, $0) } + nestedNames.map { name in attributes.flatMap { document.text(of: $0, name) } }
     }
 
-    @Test("on every stored line of a generated day, the fields equal what the validating scanner finds")
-    func agreesWithTheValidatingScanner() throws {
+    @Test("on every stored line of a generated day, the fields equal what the validating scanner finds, read whole or up to the last field", arguments: [false, true])
+    func agreesWithTheValidatingScanner(stopping: Bool) throws {
         let generator = TrafficGenerator(options: .init(events: 3000, date: UTCDate("2026-03-14")!, seed: 5))
         var lines = 0
         try generator.forEachBody { body in
             for event in try EnvelopeParser().parse(body, receivedAt: UTCInstant(millisecondsSinceEpoch: 1_773_500_000_000)).accepted {
-                #expect(Self.fields(event.line) == (try Self.validated(event.line)))
+                #expect(Self.fields(event.line, stopping: stopping) == (try Self.validated(event.line)))
                 lines += 1
             }
         }
@@ -65,5 +65,18 @@ struct EventLineScannerTests {
             #"{"a" 1}"#, #"{"a":1 "b":2}"#, #"{a:1}"#, #"{"a":}"#, #"{"a":1,}"#, #"{"a":"x}"#, #"{"a":@}"#, "",
         ]
         for text in broken { #expect(Self.fields(Array(text.utf8)) == nil, "\(text)") }
+    }
+
+    @Test("a scanner that stops at the last field leaves the rest of the line unread; one that reads it whole refuses the broken rest")
+    func stopsAtTheLastField() throws {
+        let fields = #""event_uuid":"u1","event_type":"CAMPAIGN_EVENT","event_code":"c","event_name":"n","event_time":1,"uid":"x""#
+        let nested = #""event_attributes":{"campaign_id":"k","locale_name":"en"}"#
+        for line in ["{\(fields),\(nested),\"rest\":[unbalanced}", "{\(nested),\(fields),\"rest\":\"unclosed}"] {
+            let read = try #require(Self.fields(Array(line.utf8), stopping: true), "\(line)")
+            #expect(read[0] == ByteString("u1") && read[Self.plan.slot("uid")] == ByteString("x") && read[Self.plan.slot("locale_name")] == ByteString("en"))
+            #expect(Self.fields(Array(line.utf8)) == nil)
+        }
+        // A field the plan needs that comes after the broken part is never reached: the line is refused.
+        #expect(Self.fields(Array("{\(nested),\"rest\":[unbalanced},\(fields)}".utf8), stopping: true) == nil)
     }
 }

@@ -1,7 +1,7 @@
 import StreamsArchive
 
-/// One worker's counts of a day's campaign events, and of each channel's distinct users; workers'
-/// accumulators are merged at the end.
+/// One worker's counts of a day's campaign events, and of each channel's distinct users; workers' counts are
+/// merged at the end, and their user sets counted together.
 ///
 /// Only `CAMPAIGN_EVENT`s count towards campaigns; every event counts towards the users of the channel whose
 /// partition holds it (`enter`). Campaign attributes are read from `event_attributes`, where MoEngage sends
@@ -14,12 +14,17 @@ struct CampaignAccumulator: Sendable {
         topLevel: ["event_type", "event_code", "event_name", "event_time", "uid"], nested: "event_attributes",
         nestedFields: ["campaign_id", "campaign_name", "campaign_type", "campaign_channel", "variation_id", "locale_id", "locale_name"]
     )
-    fileprivate static let type = plan.slot("event_type"), code = plan.slot("event_code"), name = plan.slot("event_name")
-    fileprivate static let time = plan.slot("event_time"), uid = plan.slot("uid"), campaign = plan.slot("campaign_id")
-    fileprivate static let campaignName = plan.slot("campaign_name"), campaignType = plan.slot("campaign_type")
-    fileprivate static let campaignChannel = plan.slot("campaign_channel"), variation = plan.slot("variation_id")
-    fileprivate static let locale = plan.slot("locale_id"), localeName = plan.slot("locale_name")
-    fileprivate static let campaignEvent = Array(EventType.campaign.rawValue.utf8)
+    /// The plan's slots, looked up once per accumulator: a computed static would be checked for its
+    /// initialization at every use, several times an event.
+    fileprivate struct Slots {
+        let type = plan.slot("event_type"), code = plan.slot("event_code"), name = plan.slot("event_name")
+        let time = plan.slot("event_time"), uid = plan.slot("uid"), campaign = plan.slot("campaign_id")
+        let campaignName = plan.slot("campaign_name"), campaignType = plan.slot("campaign_type")
+        let campaignChannel = plan.slot("campaign_channel"), variation = plan.slot("variation_id")
+        let locale = plan.slot("locale_id"), localeName = plan.slot("locale_name")
+        let campaignEvent = Array(EventType.campaign.rawValue.utf8)
+    }
+    private let slot = Slots()
     static let emptyID = Fingerprint([UInt8]())
 
     var groups: [TallyKey: GroupTally] = [:]
@@ -47,14 +52,15 @@ struct CampaignAccumulator: Sendable {
     }
 
     mutating func add(_ event: EventLine) {
-        let uid = event.fingerprint(Self.uid)
+        let slot = self.slot
+        let uid = event.fingerprint(slot.uid)
         if let uid, channelUsers[channel].insert(uid) { heldNewUser() }
-        guard event.equals(Self.type, Self.campaignEvent), let code = event.fingerprint(Self.code) else { return }
+        guard event.equals(slot.type, slot.campaignEvent), let code = event.fingerprint(slot.code) else { return }
         let key = TallyKey(
-            campaignID: event.fingerprint(Self.campaign) ?? Self.emptyID, eventCode: code, variation: event.fingerprint(Self.variation),
-            locale: event.fingerprint(Self.locale)
+            campaignID: event.fingerprint(slot.campaign) ?? Self.emptyID, eventCode: code, variation: event.fingerprint(slot.variation),
+            locale: event.fingerprint(slot.locale)
         )
-        let (isNew, newUser) = Self.count(event, uid: uid, time: event.integer(Self.time) ?? .min, in: &groups[key, default: GroupTally()])
+        let (isNew, newUser) = Self.count(event, slot: slot, uid: uid, time: event.integer(slot.time) ?? .min, in: &groups[key, default: GroupTally()])
         if isNew { remember(key, of: event) }
         if newUser { heldNewUser() }
     }
@@ -88,32 +94,33 @@ struct CampaignAccumulator: Sendable {
     }
 
     /// Adds one event to its group: whether it is the group's first event, and whether its uid is new there.
-    private static func count(_ event: EventLine, uid: Fingerprint?, time: Int64, in tally: inout GroupTally) -> (Bool, Bool) {
+    private static func count(_ event: EventLine, slot: Slots, uid: Fingerprint?, time: Int64, in tally: inout GroupTally) -> (Bool, Bool) {
         tally.events += 1
         let newUser = uid.map { tally.users.insert($0) } ?? false
-        tally.eventName.offer(event, Self.name, time: time)
-        tally.names.name.offer(event, Self.campaignName, time: time)
-        tally.names.type.offer(event, Self.campaignType, time: time)
-        tally.names.channel.offer(event, Self.campaignChannel, time: time)
-        tally.names.localeName.offer(event, Self.localeName, time: time)
+        tally.eventName.offer(event, slot.name, time: time)
+        tally.names.name.offer(event, slot.campaignName, time: time)
+        tally.names.type.offer(event, slot.campaignType, time: time)
+        tally.names.channel.offer(event, slot.campaignChannel, time: time)
+        tally.names.localeName.offer(event, slot.localeName, time: time)
         return (tally.events == 1, newUser)
     }
 
     /// Stores the text of a new key's values.
     private mutating func remember(_ key: TallyKey, of event: EventLine) {
-        for (fingerprint, slot) in [(key.campaignID, Self.campaign), (key.eventCode, Self.code), (key.variation, Self.variation), (key.locale, Self.locale)] {
-            if let fingerprint, texts[fingerprint] == nil { texts[fingerprint] = event.text(slot) ?? .empty }
+        for (fingerprint, field) in [(key.campaignID, slot.campaign), (key.eventCode, slot.code), (key.variation, slot.variation), (key.locale, slot.locale)] {
+            if let fingerprint, texts[fingerprint] == nil { texts[fingerprint] = event.text(field) ?? .empty }
         }
     }
 
-    mutating func merge(_ other: CampaignAccumulator) {
-        groups.merge(other.groups) { mine, theirs in
+    /// Adds `other`'s events and names. Users are not merged: they are counted from every worker's sets at once
+    /// (`userGroups`), in parallel, or through the spill.
+    mutating func mergeCounts(_ other: CampaignAccumulator) {
+        groups.merge(other.groups.mapValues { $0.withoutUsers }) { mine, theirs in
             var merged = mine
-            merged.merge(theirs)
+            merged.mergeCounts(theirs)
             return merged
         }
         texts.merge(other.texts) { mine, _ in mine }
-        for index in channelUsers.indices { channelUsers[index].formUnion(other.channelUsers[index]) }
     }
 
     func text(_ fingerprint: Fingerprint) -> ByteString { texts[fingerprint] ?? .empty }

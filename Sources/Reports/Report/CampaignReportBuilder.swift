@@ -65,7 +65,7 @@ public enum CampaignReportBuilder {
         for index in parts.indices {
             if let failure = parts[index].failure { throw failure }
             if spilled { try parts[index].spillUsers() }
-            total.merge(parts[index])
+            total.mergeCounts(parts[index])
         }
         let counts: UserCounts
         if spilled {
@@ -74,7 +74,7 @@ public enum CampaignReportBuilder {
             for partition in 0..<spill.partitions { sum.add(UserCounts(try spill.read(partition), code: { total.text($0).description })) }
             counts = sum
         } else {
-            counts = userCounts(of: total, workers: workers)
+            counts = userCounts(of: parts.flatMap(\.userGroups), texts: total, workers: workers)
         }
         var report = CampaignReport(
             period: period, rows: rows(of: total, counts: counts), campaigns: campaigns(of: total, counts: counts, workers: workers),
@@ -85,15 +85,25 @@ public enum CampaignReportBuilder {
         return report
     }
 
-    /// The users of every group held in memory, counted campaign by campaign (and channel by channel) on all cores.
-    static func userCounts(of total: CampaignAccumulator, workers: Int) -> UserCounts {
-        let byScope = Array(Dictionary(grouping: total.userGroups) { group -> Fingerprint? in
-            if case .tally(let key) = group.key { key.campaignID } else { nil }
-        }.values)
-        let parts = Parallel.map(byScope.count, workers: workers) { _, index in
-            UserCounts(byScope[index], code: { total.text($0).description })
+    /// The users of the workers' groups held in memory, counted campaign by campaign and channel by channel on
+    /// all cores, largest first; `texts` names the event codes.
+    static func userCounts(of groups: [(key: UserGroup, users: FingerprintSet)], texts: CampaignAccumulator, workers: Int) -> UserCounts {
+        let jobs = Dictionary(grouping: groups) { group -> CountedTogether in
+            switch group.key {
+            case .tally(let key): .campaign(key.campaignID)
+            case .channel(let channel): .channel(channel)
+            }
+        }.values.sorted { $0.map(\.users.count).reduce(0, +) > $1.map(\.users.count).reduce(0, +) }
+        let parts = Parallel.map(jobs.count, workers: workers) { _, index in
+            UserCounts(jobs[index], code: { texts.text($0).description })
         }
         return parts.reduce(into: UserCounts()) { $0.add($1) }
+    }
+
+    /// The user sets one job counts: a campaign's (its rows, scopes and stages) or a channel's.
+    private enum CountedTogether: Hashable {
+        case campaign(Fingerprint)
+        case channel(Channel)
     }
 
     private struct RowKey: Hashable {
@@ -110,7 +120,7 @@ public enum CampaignReportBuilder {
         let names = names(of: total)
         var merged: [RowKey: GroupTally] = [:]
         for (key, group) in total.groups {
-            merged[RowKey(campaignID: key.campaignID, eventCode: key.eventCode), default: GroupTally()].merge(group)
+            merged[RowKey(campaignID: key.campaignID, eventCode: key.eventCode), default: GroupTally()].mergeCounts(group)
         }
         return merged.map { key, group in
             let campaign = names[key.campaignID] ?? CampaignNames()

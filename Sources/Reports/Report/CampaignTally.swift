@@ -29,9 +29,16 @@ struct GroupTally: Sendable {
     var eventName = LatestValue()
     var names = CampaignNames()
 
-    mutating func merge(_ other: GroupTally) {
+    /// The counts without the user set.
+    var withoutUsers: GroupTally {
+        var counts = self
+        counts.users = FingerprintSet()
+        return counts
+    }
+
+    /// Adds `other`'s events and names; users are counted from the groups' sets (`UserCounts`).
+    mutating func mergeCounts(_ other: GroupTally) {
         events += other.events
-        users.formUnion(other.users)
         eventName.merge(other.eventName)
         names.merge(other.names)
     }

@@ -11,8 +11,9 @@ struct Cursor {
         while offset < count, base[offset] == 0x20 || base[offset] == 0x09 || base[offset] == 0x0A || base[offset] == 0x0D { offset += 1 }
     }
 
-    /// Walks an object's members at the cursor, calling `member` with each key and the cursor at its value.
-    mutating func members(_ member: (KeyBytes, inout Cursor) -> Bool) -> Bool {
+    /// Walks an object's members at the cursor, calling `member` with each key and the cursor at its value;
+    /// stops early, as if the object ended well-formed, once `done` holds after a member.
+    mutating func members(until done: () -> Bool = { false }, _ member: (KeyBytes, inout Cursor) -> Bool) -> Bool {
         guard peek == UInt8(ascii: "{") else { return false }
         offset += 1
         skipSpace()
@@ -27,6 +28,7 @@ struct Cursor {
             offset += 1
             skipSpace()
             guard member(KeyBytes(start: base + start, count: end - start, escaped: escaped), &self) else { return false }
+            if done() { return true }
             skipSpace()
             switch peek {
             case UInt8(ascii: ","):

@@ -70,7 +70,9 @@ public enum DayReader {
 
         init(accumulator: Accumulator, plan: FieldPlan) {
             self.accumulator = accumulator
-            scanner = FieldScanner(plan: plan)
+            // Every line scanned is a stored line (sealed, or checked just before): the rest of it past the
+            // plan's last field needs no reading.
+            scanner = FieldScanner(plan: plan, stopsAtLastField: true)
         }
 
         mutating func read(_ partition: [ScannedFile], progress: ReadProgress?, visit: (inout Accumulator, EventLine) -> Void) {
@@ -92,13 +94,18 @@ public enum DayReader {
                             return damage.append(FileDamage(path: file.path, offset: lineOffset, reason: "line is not a stored event (\(problem)), at this offset of the decompressed data"))
                         }
                         let counted = scanner.scan(line) { event -> Bool in
-                            guard let uuid = event.fingerprint(0) else { return false }
-                            if sealedWhole || seen.insert(uuid) {
-                                events += 1
-                                visit(&accumulator, event)
+                            if sealedWhole {
+                                // Seal kept each uuid once: only that the line has one is checked.
+                                guard event.holds(0) else { return false }
                             } else {
-                                duplicates += 1
+                                guard let uuid = event.fingerprint(0) else { return false }
+                                guard seen.insert(uuid) else {
+                                    duplicates += 1
+                                    return true
+                                }
                             }
+                            events += 1
+                            visit(&accumulator, event)
                             return true
                         }
                         if counted != true {

@@ -8,7 +8,8 @@ import StreamsArchive
 /// into one nested object, and skips everything else by jumping from quote to quote. That is about three
 /// times faster than a full validating scan, which is what lets `report` keep up with zlib on sealed days. A
 /// line whose structure is broken (not an object, an unclosed string, unbalanced brackets, trailing bytes)
-/// is still caught and reported as damage.
+/// is still caught and reported as damage, up to the last field the plan needs when the scanner stops there
+/// (`DayReader`, whose lines seal or the reader itself checked against `StoredLine`).
 package struct EventLine {
     package let bytes: UnsafeRawBufferPointer
     let slots: UnsafeMutableBufferPointer<FieldSlot>
@@ -25,6 +26,11 @@ package struct EventLine {
         let raw = UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)])
         guard field.isEscapedString else { return try body(raw) }
         return try JSONEscapes.decodeString(Array(raw)).withUnsafeBytes(body)
+    }
+
+    /// Whether `text` would return a value: the field is present and not null.
+    package func holds(_ slot: Int) -> Bool {
+        slots[slot].isPresent && !slots[slot].isNull
     }
 
     /// The fingerprint of what `text` would return, computed without copying unless the string has escapes.

@@ -4,9 +4,11 @@ package final class FieldScanner {
     private let scanner: EventLineScanner
     private let slots: UnsafeMutableBufferPointer<FieldSlot>
 
-    package init(plan: FieldPlan) {
+    /// `stopsAtLastField`: leave the rest of a line unread once the plan's fields are found; only for lines known
+    /// to be stored lines (see `EventLineScanner`).
+    package init(plan: FieldPlan, stopsAtLastField: Bool = false) {
         self.plan = plan
-        scanner = EventLineScanner(plan: plan)
+        scanner = EventLineScanner(plan: plan, stopsAtLastField: stopsAtLastField)
         slots = .allocate(capacity: plan.slotCount)
     }
 

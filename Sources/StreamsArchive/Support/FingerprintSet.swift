@@ -36,8 +36,14 @@ package struct FingerprintSet: Sendable {
         return inserted
     }
 
+    /// Adds `other`'s members. The smaller set's members go into the larger's table, so a union costs the
+    /// smaller count, and a union into an empty set shares the other's table (copied only if changed).
     package mutating func formUnion(_ other: FingerprintSet) {
-        other.forEach { insert($0) }
+        guard other.count > 0 else { return }
+        var union = other
+        if count > other.count { swap(&self, &union) }
+        forEach { union.insert($0) }
+        self = union
     }
 
     package func forEach(_ body: (Fingerprint) -> Void) {
