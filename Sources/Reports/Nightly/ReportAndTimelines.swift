@@ -48,7 +48,7 @@ enum ReportAndTimelines {
             let users = try CampaignReportBuilder.userSpill(layout: layout, bytes: files.map(\.bytes).reduce(0, +), budget: reportBudget)
             spill = users
             let buckets = try build.buckets(for: files)
-            let share = reportBudget.share(max(1, workers))
+            let share = CampaignReportBuilder.userShare(of: reportBudget, beside: users, workers: workers)
             var worker = 0
             let outcome = DayReader.read(files, plan: CampaignAccumulator.plan, workers: workers) {
                 defer { worker += 1 }

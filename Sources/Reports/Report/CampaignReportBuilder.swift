@@ -5,8 +5,9 @@ import StreamsArchive
 public enum CampaignReportBuilder {
     /// Reads the period's files (`RangeScan`, `DayScan`, `DayReader`), group by group, with `workers` in
     /// parallel and builds its report; damage is recorded in the report, not thrown; a range with dates that are
-    /// not here is refused (`RangeUnavailable`). The workers' user sets together stay within `memoryBudget`:
-    /// past it they are spilled (`UserSpill`) and counted partition by partition, with the same counts.
+    /// not here is refused (`RangeUnavailable`). The workers' user sets and the spill's write buffers together
+    /// stay within `memoryBudget`: past it the sets are spilled (`UserSpill`) and counted partition by
+    /// partition, with the same counts.
     public static func build(
         layout: ArchiveLayout, period: ReportPeriod, includeOpen: Bool = false, workers: Int = System.coreCount,
         memoryBudget: MemoryBudget = .machineDefault, progress: ReadProgress? = nil
@@ -16,7 +17,6 @@ public enum CampaignReportBuilder {
         let bytes = try groups.count == 1 ? nil : groups.map { partitions in
             try DayScan.withFiles(layout: layout, partitions: partitions, includeOpen: includeOpen) { $0.map(\.bytes).reduce(0, +) }
         }.reduce(0, +)
-        let share = memoryBudget.share(max(1, workers))
         var spill: UserSpill?
         defer { spill?.remove() }
         var parts: [CampaignAccumulator] = []
@@ -28,6 +28,7 @@ public enum CampaignReportBuilder {
             try DayScan.withFiles(layout: layout, partitions: partitions, includeOpen: includeOpen) { group in
                 let users = try spill ?? userSpill(layout: layout, bytes: bytes ?? group.map(\.bytes).reduce(0, +), budget: memoryBudget)
                 spill = users
+                let share = userShare(of: memoryBudget, beside: users, workers: workers)
                 let outcome = DayReader.read(
                     group, plan: CampaignAccumulator.plan, workers: workers, progress: progress,
                     make: { parts.popLast() ?? CampaignAccumulator(spill: users, userBudget: share) }, enter: { $0.enter($1) }
@@ -52,6 +53,11 @@ public enum CampaignReportBuilder {
         // At most two (group, uid) pairs per event (its campaign group and its channel): about one event per 16
         // bytes of gzip at most.
         try UserSpill(layout: layout, budget: budget.bytes, pairs: Int(bytes / 8))
+    }
+
+    /// Each worker's share of `budget` for user sets: what the spill's write buffers leave, split between them.
+    static func userShare(of budget: MemoryBudget, beside spill: UserSpill, workers: Int) -> Int {
+        MemoryBudget(bytes: max(0, budget.bytes - spill.bufferBytes)).share(max(1, workers))
     }
 
     /// The report from the read workers' tallies (`parts`), their users counted in memory or through `spill`.

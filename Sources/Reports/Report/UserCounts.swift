@@ -32,33 +32,41 @@ struct UserCounts: Sendable {
     init() {}
 
     /// Counts the users of `groups`; `code` gives an event code's text (for its funnel stages).
+    ///
+    /// Each scope's users are first gathered per event code; a row is its campaign scope's users of one code, and
+    /// a scope's and a stage's users are unions of its codes' sets. A union into an empty set takes the other's
+    /// table, so a stage reached by one code, or a row of one group, costs no copy.
     init(_ groups: [(key: UserGroup, users: FingerprintSet)], code: (Fingerprint) -> String) {
-        var rowSets: [Row: FingerprintSet] = [:]
-        var scopeSets: [UserScope: FingerprintSet] = [:]
-        var stageSets: [Stage: FingerprintSet] = [:]
         var channelSets: [Channel: FingerprintSet] = [:]
+        var byCode: [UserScope: [Fingerprint: FingerprintSet]] = [:]
         for (group, users) in groups {
-            let key: TallyKey
             switch group {
             case .channel(let channel):
                 channelSets[channel, default: FingerprintSet()].formUnion(users)
-                continue
-            case .tally(let tally): key = tally
-            }
-            rowSets[Row(campaign: key.campaignID, code: key.eventCode), default: FingerprintSet()].formUnion(users)
-            var scopes = [UserScope(campaign: key.campaignID, variation: nil, locale: nil)]
-            if let variation = key.variation { scopes.append(UserScope(campaign: key.campaignID, variation: variation, locale: nil)) }
-            if let locale = key.locale { scopes.append(UserScope(campaign: key.campaignID, variation: nil, locale: locale)) }
-            let funnelStages = FunnelStage.stages(of: code(key.eventCode))
-            for scope in scopes {
-                scopeSets[scope, default: FingerprintSet()].formUnion(users)
-                for stage in funnelStages { stageSets[Stage(scope: scope, stage: stage), default: FingerprintSet()].formUnion(users) }
+            case .tally(let key):
+                for scope in Self.scopes(of: key) { byCode[scope, default: [:]][key.eventCode, default: FingerprintSet()].formUnion(users) }
             }
         }
-        rows = rowSets.mapValues(\.count)
-        scopes = scopeSets.mapValues(\.count)
-        stages = stageSets.mapValues(\.count)
+        for (scope, codes) in byCode {
+            var all = FingerprintSet()
+            var stageSets: [FunnelStage: FingerprintSet] = [:]
+            for (eventCode, users) in codes {
+                if scope.variation == nil && scope.locale == nil { rows[Row(campaign: scope.campaign, code: eventCode)] = users.count }
+                all.formUnion(users)
+                for stage in FunnelStage.stages(of: code(eventCode)) { stageSets[stage, default: FingerprintSet()].formUnion(users) }
+            }
+            scopes[scope] = all.count
+            for (stage, users) in stageSets { stages[Stage(scope: scope, stage: stage)] = users.count }
+        }
         channels = channelSets.mapValues(\.count)
+    }
+
+    /// The scopes a group's users count in: its campaign, and its variation and its locale if it has them.
+    private static func scopes(of key: TallyKey) -> [UserScope] {
+        var scopes = [UserScope(campaign: key.campaignID, variation: nil, locale: nil)]
+        if let variation = key.variation { scopes.append(UserScope(campaign: key.campaignID, variation: variation, locale: nil)) }
+        if let locale = key.locale { scopes.append(UserScope(campaign: key.campaignID, variation: nil, locale: locale)) }
+        return scopes
     }
 
     /// Adds counts of users disjoint from these.

@@ -38,10 +38,16 @@ final class UserSpill: @unchecked Sendable {
         flushBytes = max(4096, min(1 << 16, budget / (4 * partitions)))
     }
 
+    /// The most its write buffers hold at once: part of the report's memory budget, which the user sets share
+    /// what is left of.
+    var bufferBytes: Int { partitions * (flushBytes + Self.headerBytes + 4 + MemoryLayout<Fingerprint>.size) }
+
     /// Appends every uid of `users` for `key`.
     func append(_ key: UserGroup, _ users: FingerprintSet) throws {
         try lock.withLock {
             if !used {
+                // From here the workers drop their sets at every spill and grow them again.
+                ProcessMemory.returnFreedBlocks()
                 try Directory.create(scratch)
                 try Directory.removeTree(directory)
                 try Directory.create(directory)

@@ -15,7 +15,10 @@ import Glibc
 /// and the copies to drop into the other, and nothing of them outlives the seal.
 struct HourSorter {
     let directory: String
+    /// All the sorter holds: its batch, and when it spills, the runs' write buffers and the merge's read buffers.
     let budget: Int
+    /// The batch's part of it: the rest is kept for the buffers, as the batch's pages stay resident while they are used.
+    private let batchBudget: Int
     private let scratch: SortScratch
     private var batch: SpillBatch
     private var seq: Int64 = 0
@@ -31,7 +34,9 @@ struct HourSorter {
         self.directory = directory
         self.scratch = scratch
         self.budget = max(budget, 64 * 1024)
-        batch = scratch.takeBatch(budget: self.budget)
+        // Two run files' write buffers, and a quarter for the read buffers of any merge (`readBuffer`).
+        batchBudget = max(16 * 1024, self.budget - 2 * SpillRunFile.flushBytes(budget: self.budget) - self.budget / 4)
+        batch = scratch.takeBatch(budget: batchBudget)
     }
 
     /// Takes the next line of the hour's input (sources in seal's order, lines in file order).
@@ -41,7 +46,7 @@ struct HourSorter {
             duplicates += 1
             return
         }
-        if batch.memory > budget { try spillBatch() }
+        if batch.memory > batchBudget { try spillBatch() }
     }
 
     /// Spills the batch: its identities, then its lines.
@@ -111,7 +116,7 @@ struct HourSorter {
                 guard time != firstTime else { return }
                 // No fingerprint: kept whatever the batch holds already (it lists copies, not events).
                 _ = drops.add(none, uuid: uuid, fingerprint: nil, time: time, seq: seq)
-                if drops.memory > budget { runs.append(try drops.spill(sortedBy: .sealed, to: &identityFile!)) }
+                if drops.memory > batchBudget { runs.append(try drops.spill(sortedBy: .sealed, to: &identityFile!)) }
                 return
             }
             first = false

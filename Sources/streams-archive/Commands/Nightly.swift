@@ -39,7 +39,7 @@ struct Nightly: ParsableCommand {
         let date = date ?? SystemClock().now().date.adding(days: -1)
         var options = NightlyPipeline.Options(date: date, keepDays: keepDays)
         options.grace = .seconds(grace)
-        options.memoryBudget = try memoryOptions.inForce()
+        options.memoryBudget = try memoryOptions.budget
         options.deleteUnshipped = shipOptions.deleteUnshipped
         if let destination = shipOptions.destination {
             options.ship = ShipStep(destination: destination) {

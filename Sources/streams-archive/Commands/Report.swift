@@ -72,7 +72,7 @@ struct Report: ParsableCommand {
             let report: CampaignReport
             do {
                 report = try CampaignReportBuilder.build(
-                    layout: layout, period: period, includeOpen: includeOpen, workers: workerOptions.workers, memoryBudget: try memoryOptions.inForce(),
+                    layout: layout, period: period, includeOpen: includeOpen, workers: workerOptions.workers, memoryBudget: try memoryOptions.budget,
                     progress: progress
                 )
             } catch let unavailable as RangeUnavailable {

@@ -32,7 +32,7 @@ struct Seal: ParsableCommand {
         let summary = try CommandFailure.reporting("seal") {
             try rootOptions.requireArchive()
             return try Sealer.run(
-                layout: layout, grace: .seconds(grace), now: SystemClock().now(), workers: workerOptions.workers, memoryBudget: try memoryOptions.inForce(),
+                layout: layout, grace: .seconds(grace), now: SystemClock().now(), workers: workerOptions.workers, memoryBudget: try memoryOptions.budget,
                 logger: Logger(label: "streams-archive.seal")
             )
         }

@@ -35,7 +35,7 @@ struct Timelines: ParsableCommand {
             }
             defer { ticker.stop() }
             return try TimelineBuilder.build(
-                layout: layout, date: date, workers: workerOptions.workers, memoryBudget: try memoryOptions.inForce(), progress: progress
+                layout: layout, date: date, workers: workerOptions.workers, memoryBudget: try memoryOptions.budget, progress: progress
             )
         }
         for damage in summary.damage { Terminal.error("damaged input: \(damage)") }

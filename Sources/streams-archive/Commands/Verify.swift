@@ -37,7 +37,7 @@ struct Verify: ParsableCommand {
         let started = System.monotonicSeconds()
         let summary = try CommandFailure.reporting("verify") {
             try rootOptions.requireArchive()
-            return try ArchiveVerifier.run(layout: layout, date: date, workers: workerOptions.workers, memoryBudget: try memoryOptions.inForce())
+            return try ArchiveVerifier.run(layout: layout, date: date, workers: workerOptions.workers, memoryBudget: try memoryOptions.budget)
         }
         for finding in summary.findings { Terminal.error("damaged: \(finding)") }
         Terminal.summary(

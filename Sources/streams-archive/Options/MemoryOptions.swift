@@ -20,14 +20,6 @@ struct MemoryOptions: ParsableArguments {
         }
     }
 
-    /// The budget, with the allocator set to give freed blocks back at once (`ProcessMemory`), so the step's
-    /// RSS stays with what the budget covers: what a command that holds a day's data runs under.
-    func inForce() throws -> MemoryBudget {
-        let budget = try budget
-        ProcessMemory.returnFreedBlocks()
-        return budget
-    }
-
     func validate() throws {
         _ = try budget
     }
