@@ -79,4 +79,12 @@ struct EventLineScannerTests {
         // A field the plan needs that comes after the broken part is never reached: the line is refused.
         #expect(Self.fields(Array("{\(nested),\"rest\":[unbalanced},\(fields)}".utf8), stopping: true) == nil)
     }
+
+    @Test("keys are told apart by every byte: names that share their first and last eight bytes, or differ in one byte, are not confused")
+    func keysDifferingInOneByte() throws {
+        let plan = FieldPlan(topLevel: ["first8__middle_1__last8_", "event_tim", "event_time"])
+        let line = Array(#"{"first8__middle_2__last8_":1,"first8__middle_1__last8_":2,"event_tima":3,"event_time":4,"event_uuid":"u"}"#.utf8)
+        let fields = line.withUnsafeBytes { raw in FieldScanner(plan: plan).scan(raw) { event in (0..<4).map { event.text($0) } } }
+        #expect(fields == [ByteString("u"), ByteString("2"), nil, ByteString("4")])
+    }
 }

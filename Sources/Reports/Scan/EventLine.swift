@@ -38,11 +38,18 @@ package struct EventLine {
         withText(slot, Fingerprint.init)
     }
 
-    /// Whether the field's `text` equals `value`, compared without copying.
-    package func matches(_ slot: Int, _ value: ByteString) -> Bool {
+    /// Whether the field's bytes as written in the line (a string's escapes undecoded) are `bytes`.
+    package func isWritten(_ slot: Int, as bytes: [UInt8]) -> Bool {
         let field = slots[slot]
-        guard field.isPresent, !field.isNull, !field.isEscapedString, Int(field.end - field.start) == value.bytes.count else { return false }
-        return value.bytes.isEmpty || value.bytes.withUnsafeBytes { memcmp(bytes.baseAddress! + Int(field.start), $0.baseAddress!, $0.count) } == 0
+        guard field.isPresent, Int(field.end - field.start) == bytes.count else { return false }
+        return bytes.isEmpty || bytes.withUnsafeBytes { memcmp(self.bytes.baseAddress! + Int(field.start), $0.baseAddress!, $0.count) } == 0
+    }
+
+    /// Appends the field's bytes as written in the line (a string's escapes undecoded) to `buffer`.
+    package func appendWritten(_ slot: Int, to buffer: inout [UInt8]) {
+        let field = slots[slot]
+        guard field.isPresent else { return }
+        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)]))
     }
 
     /// The field's `text` compared with `other` in byte order: negative, zero or positive.
