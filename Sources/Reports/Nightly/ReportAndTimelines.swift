@@ -6,8 +6,8 @@ import StreamsArchive
 /// by), and each event, counted once, goes to the worker's report tally and to its timeline spill. The
 /// report and the timelines are byte for byte those `CampaignReportBuilder` and `TimelineBuilder` write
 /// alone (tested): the same events reach the same accumulators, and what follows the read is their own code.
-/// Memory: each worker's timeline spill buffers take a quarter of its share of the budget, as they do alone,
-/// and the report's user sets get the rest before they spill. Crash behaviour is each builder's: the report
+/// Memory: each worker's timeline spill buffers take a quarter of its share of the budget (alone, all of it),
+/// and the report's user sets get the rest before they spill; the buffers are given back after the read. Crash behaviour is each builder's: the report
 /// files are written atomically by the caller; the timelines are published by their link, and an abandoned
 /// version is removed by the next build.
 enum ReportAndTimelines {
@@ -50,11 +50,13 @@ enum ReportAndTimelines {
             let buckets = try build.buckets(for: files)
             let share = CampaignReportBuilder.userShare(of: reportBudget, beside: users, workers: workers)
             var worker = 0
-            let outcome = DayReader.read(files, plan: CampaignAccumulator.plan, workers: workers) {
+            var outcome = DayReader.read(files, plan: CampaignAccumulator.plan, workers: workers) {
                 defer { worker += 1 }
                 return Part(
                     report: CampaignAccumulator(spill: users, userBudget: share),
-                    timelines: build.spill(worker: worker, of: workers, buckets: buckets, budget: memoryBudget, plan: CampaignAccumulator.plan)
+                    timelines: build.spill(
+                        worker: worker, of: workers, buckets: buckets, bufferBytes: memoryBudget.share(workers) / 4, plan: CampaignAccumulator.plan
+                    )
                 )
             } enter: { part, partition in
                 part.report.enter(partition)
@@ -62,6 +64,10 @@ enum ReportAndTimelines {
                 part.report.add(event)
                 part.timelines.add(event)
             }
+            // The spill buffers are written out and given back before the report counts its users; a failure
+            // stays recorded in the spill, and fails the timelines when they are written, after the report.
+            for index in outcome.accumulators.indices { _ = outcome.accumulators[index].timelines.finish() }
+            ProcessMemory.giveBackFreeHeap()
             return (files, buckets, users, outcome)
         }
         let report = try CampaignReportBuilder.finish(

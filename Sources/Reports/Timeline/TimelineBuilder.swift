@@ -44,13 +44,16 @@ public enum TimelineBuilder {
         let (files, buckets, outcome) = try DayScan.withFiles(layout: layout, date: date, includeOpen: false) { files in
             let buckets = try build.buckets(for: files)
             var worker = 0
-            let outcome = DayReader.read(files, plan: TimelineSpill.plan, workers: workers, progress: progress) {
+            // Alone, the read's spill buffers may take each worker's whole share: they are given back before
+            // the buckets are sorted in it.
+            var outcome = DayReader.read(files, plan: TimelineSpill.plan, workers: workers, progress: progress) {
                 defer { worker += 1 }
-                return build.spill(worker: worker, of: workers, buckets: buckets, budget: memoryBudget)
+                return build.spill(worker: worker, of: workers, buckets: buckets, bufferBytes: memoryBudget.share(workers))
             } enter: { _, _ in
             } visit: { spill, event in
                 spill.add(event)
             }
+            try TimelineSpill.finish(&outcome.accumulators)
             return (files, buckets, outcome)
         }
         return try build.finish(
@@ -92,10 +95,11 @@ public enum TimelineBuilder {
             return TimelineBuckets(forCompressedBytes: files.map(\.bytes).reduce(0, +))
         }
 
-        /// Read worker `worker`'s spill (of `workers`), reading fields by `plan`'s slots.
-        func spill(worker: Int, of workers: Int, buckets: TimelineBuckets, budget: MemoryBudget, plan: FieldPlan = TimelineSpill.plan) -> TimelineSpill {
+        /// Read worker `worker`'s spill (of `workers`), its buffers holding `bufferBytes` at most, reading fields by
+        /// `plan`'s slots.
+        func spill(worker: Int, of workers: Int, buckets: TimelineBuckets, bufferBytes: Int, plan: FieldPlan = TimelineSpill.plan) -> TimelineSpill {
             TimelineSpill(
-                directory: spillDirectory, worker: worker, buckets: buckets, bufferBytes: budget.share(workers) / 4, plan: plan,
+                directory: spillDirectory, worker: worker, buckets: buckets, bufferBytes: bufferBytes, plan: plan,
                 descriptors: System.descriptorLimit / 2 / max(1, workers)
             )
         }
@@ -106,7 +110,7 @@ public enum TimelineBuilder {
             budget: MemoryBudget
         ) throws -> Summary {
             var spills = spills
-            for index in spills.indices { if let failure = spills[index].finish() { throw failure } }
+            try TimelineSpill.finish(&spills)
             let written = try writeBuckets(
                 buckets, spill: spillDirectory, batchMemory: spills.map(\.batchMemory), into: directory, parallelism: workers, budget: budget
             )

@@ -10,7 +10,8 @@ import StreamsArchive
 /// buffers' (`bufferBytes`, at most 32 MB per worker, and never less than 1 KiB a bucket) whatever the size
 /// of the day. Lines without a uid
 /// belong to no timeline and are only counted. The files are scratch: not fsynced, and removed with the build's hidden version if it dies. A
-/// large day under a small budget flushes often and little (at 10M events and 64 MiB, 16 KiB a flush), so
+/// large day under a small budget flushes often and little (at 10M events and 64 MiB, 64 KiB a flush, 16 KiB
+/// in nightly's one read), so
 /// each bucket's file stays open from flush to flush, up to `descriptors` per worker (`SpillFiles`).
 struct TimelineSpill {
     /// The fields a build that reads only for timelines asks for.
@@ -54,6 +55,13 @@ struct TimelineSpill {
 
     static func fileName(bucket: Int, worker: Int) -> String { "b\(bucket).w\(worker)" }
 
+    /// Finishes every worker's spill in place (so no copy keeps their buffers); throws the first failure.
+    static func finish(_ spills: inout [TimelineSpill]) throws(StorageError) {
+        for index in spills.indices { if let failure = spills[index].finish() { throw failure } }
+        // The buffers, a bucket's share each (below the allocator's mmap threshold), were heap blocks.
+        ProcessMemory.giveBackFreeHeap()
+    }
+
     /// `event` has an event_uuid: the reader visits no line without one.
     mutating func add(_ event: EventLine) {
         guard failure == nil else { return }
@@ -81,9 +89,12 @@ struct TimelineSpill {
         if buffers[bucket].count >= bufferLimit { flush(bucket) }
     }
 
-    /// Writes every buffer out and closes the files; returns the first failure of the whole spill, if any.
+    /// Writes every buffer out, gives their memory back (phase two needs the budget for sorting) and closes
+    /// the files; returns the first failure of the whole spill, if any. Calling it again does nothing more.
     mutating func finish() -> StorageError? {
         for bucket in buffers.indices where !buffers[bucket].isEmpty { flush(bucket) }
+        buffers = Array(repeating: [], count: buffers.count)
+        block = []
         files.closeAll()
         return failure
     }

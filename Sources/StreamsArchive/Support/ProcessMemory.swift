@@ -13,6 +13,12 @@ import CMalloc
 /// time, and seal, timelines and verify, which keep their batches and buffers from one spill to the next, gain
 /// nothing from it.
 package enum ProcessMemory {
+    /// Gives the kernel back the free pages anywhere in the heap, now: for a step that has just dropped many
+    /// small blocks it will not allocate again (timelines' spill buffers, before its buckets are sorted).
+    package static func giveBackFreeHeap() {
+        _ = malloc_trim(0)
+    }
+
     package static func returnFreedBlocks() {
         _ = mallopt(M_MMAP_THRESHOLD, 128 << 10)
         _ = mallopt(M_TRIM_THRESHOLD, 128 << 10)
