@@ -81,6 +81,9 @@ public final class NightlyPipeline {
         let now = clock.now()
         metrics = NightlyMetrics(start: now)
         defer { writeMetrics() }
+        // One process runs every step, each dropping what the one before held: freed blocks go back at once,
+        // or a large day's seal would leave the allocator serving the report's user sets from pages it keeps.
+        ProcessMemory.returnFreedBlocks()
         step("seal", metric: "seal") {
             let summary = try Sealer.run(
                 layout: layout, grace: options.grace, now: now, workers: options.workers, memoryBudget: options.memoryBudget, waitForOtherSeal: true,
