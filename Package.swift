@@ -43,7 +43,7 @@ let package = Package(
             pkgConfig: "liblz4",
             providers: [.apt(["liblz4-dev"])]
         ),
-        // glibc's mallopt, so the batch steps' RSS follows what they hold (`ProcessMemory`).
+        // glibc's mallopt and malloc_trim, so the batch steps' RSS follows what they hold (`ProcessMemory`).
         .systemLibrary(name: "CMalloc"),
         // The archive core: model, JSON, codec, files, partitions, writer, recovery, seal, verify, retention.
         // No server or network dependency: a data tool that only reads or keeps the archive links this alone.

@@ -7,9 +7,9 @@ import StreamsArchive
 /// report and the timelines are byte for byte those `CampaignReportBuilder` and `TimelineBuilder` write
 /// alone (tested): the same events reach the same accumulators, and what follows the read is their own code.
 /// Memory: each worker's timeline spill buffers take a quarter of its share of the budget (alone, all of it),
-/// and the report's user sets get the rest before they spill; the buffers are given back after the read. Crash behaviour is each builder's: the report
-/// files are written atomically by the caller; the timelines are published by their link, and an abandoned
-/// version is removed by the next build.
+/// and the report's user sets get the rest before they spill; the buffers are given back after the read.
+/// Crash behaviour is each builder's: the report files are written atomically by the caller; the timelines
+/// are published by their link, and an abandoned version is removed by the next build.
 enum ReportAndTimelines {
     /// One read worker's two accumulators.
     struct Part {
@@ -67,7 +67,6 @@ enum ReportAndTimelines {
             // The spill buffers are written out and given back before the report counts its users; a failure
             // stays recorded in the spill, and fails the timelines when they are written, after the report.
             for index in outcome.accumulators.indices { _ = outcome.accumulators[index].timelines.finish() }
-            ProcessMemory.giveBackFreeHeap()
             return (files, buckets, users, outcome)
         }
         let report = try CampaignReportBuilder.finish(

@@ -58,8 +58,6 @@ struct TimelineSpill {
     /// Finishes every worker's spill in place (so no copy keeps their buffers); throws the first failure.
     static func finish(_ spills: inout [TimelineSpill]) throws(StorageError) {
         for index in spills.indices { if let failure = spills[index].finish() { throw failure } }
-        // The buffers, a bucket's share each (below the allocator's mmap threshold), were heap blocks.
-        ProcessMemory.giveBackFreeHeap()
     }
 
     /// `event` has an event_uuid: the reader visits no line without one.
@@ -90,12 +88,16 @@ struct TimelineSpill {
     }
 
     /// Writes every buffer out, gives their memory back (phase two needs the budget for sorting) and closes
-    /// the files; returns the first failure of the whole spill, if any. Calling it again does nothing more.
+    /// the files; returns the first failure of the whole spill, if any. Calling it again does nothing more; no
+    /// event is added after it.
     mutating func finish() -> StorageError? {
+        guard !buffers.isEmpty else { return failure }
         for bucket in buffers.indices where !buffers[bucket].isEmpty { flush(bucket) }
-        buffers = Array(repeating: [], count: buffers.count)
+        buffers = []
         block = []
         files.closeAll()
+        // The buffers, a bucket's share each (below the allocator's mmap threshold), were heap blocks.
+        ProcessMemory.giveBackFreeHeap()
         return failure
     }
 

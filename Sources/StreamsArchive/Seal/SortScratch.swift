@@ -1,6 +1,6 @@
 import Glibc
 
-/// What a sealer's `HourSorter` keeps from hour to hour: its batch, reserved once at the sort budget and lent
+/// What a sealer's `HourSorter` keeps from hour to hour: its batch, reserved once at the batch's budget and lent
 /// to each hour in turn (so hours reuse its pages instead of each taking and giving back their own), and two
 /// scratch files for sorted runs (the lines' runs; the identities' runs and the copies to drop), made on the
 /// first hour that needs them and written over by every later one, so a large day's seal makes two files per sealer,
